@@ -1,0 +1,311 @@
+"""Module index: the parsed modules of one tree and the names they bind.
+
+Modules are parsed lazily, once, with the standard library ``ast``: only the
+files that hold RPC APIs and the few modules their names lead to (constants,
+base classes) are ever read.  Lookups follow imports inside the tree; a name
+that leads outside the tree is reported as external, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .source import SourceError, decode, module_name, module_paths, parse
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """A name bound by an import: a module, or a name taken from one."""
+
+    module: str
+    name: str | None = None  # ``from module import name``
+
+    @property
+    def target(self) -> str:
+        return f"{self.module}.{self.name}" if self.name else self.module
+
+
+@dataclass(eq=False)  # identity: one object per module of a tree
+class Module:
+    name: str
+    relpath: str
+    text: str
+    tree: ast.Module
+    imports: dict[str, ImportRef] = field(default_factory=dict)
+    assigns: dict[str, list[ast.expr]] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    functions: dict[str, ast.FunctionDef] = field(default_factory=dict)
+    # names rebound in an if/try/loop at module level: no single value
+    conditional: set[str] = field(default_factory=set)
+
+    @property
+    def package(self) -> str:
+        if self.relpath.endswith("__init__.py"):
+            return self.name
+        return self.name.rpartition(".")[0]
+
+
+@dataclass
+class ClassInfo:
+    module: Module
+    node: ast.ClassDef
+    attrs: dict[str, ast.expr] = field(default_factory=dict)
+    attr_lines: dict[str, int] = field(default_factory=dict)
+    methods: dict[str, ast.FunctionDef] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def path(self) -> str:
+        """Dotted class path, as users write it in configuration."""
+        return f"{self.module.name}.{self.node.name}"
+
+    def __hash__(self) -> int:
+        return id(self.node)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClassInfo) and other.node is self.node
+
+
+@dataclass(frozen=True)
+class External:
+    """A class or value defined outside the analysed tree."""
+
+    name: str
+
+
+def _index_module(mod: Module) -> None:
+    def bind(stmts, conditional):
+        for stmt in stmts:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        mod.imports[alias.asname] = ImportRef(alias.name)
+                    else:
+                        top = alias.name.split(".")[0]
+                        mod.imports[top] = ImportRef(top)
+            elif isinstance(stmt, ast.ImportFrom):
+                base = _absolute(mod, stmt.module, stmt.level)
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        mod.imports[alias.asname or alias.name] = \
+                            ImportRef(base, alias.name)
+            elif isinstance(stmt, ast.ClassDef):
+                mod.classes[stmt.name] = stmt
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                mod.functions[stmt.name] = stmt
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) \
+                    else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name) and stmt.value is not None:
+                        mod.assigns.setdefault(target.id, []).append(
+                            stmt.value)
+                        if conditional:
+                            mod.conditional.add(target.id)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.For, ast.While,
+                                   ast.With)):
+                for block in ("body", "orelse", "finalbody"):
+                    bind(getattr(stmt, block, []), True)
+                for handler in getattr(stmt, "handlers", []):
+                    bind(handler.body, True)
+
+    bind(mod.tree.body, False)
+
+
+def _absolute(mod: Module, name: str | None, level: int) -> str:
+    if not level:
+        return name or ""
+    package = mod.package.split(".") if mod.package else []
+    if level > 1:
+        package = package[:len(package) - (level - 1)]
+    return ".".join(package + ([name] if name else []))
+
+
+def index_class(mod: Module, node: ast.ClassDef) -> ClassInfo:
+    info = ClassInfo(mod, node)
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.methods[stmt.name] = stmt
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    info.attrs[target.id] = stmt.value
+                    info.attr_lines[target.id] = stmt.lineno
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None \
+                and isinstance(stmt.target, ast.Name):
+            info.attrs[stmt.target.id] = stmt.value
+            info.attr_lines[stmt.target.id] = stmt.lineno
+    return info
+
+
+class Project:
+    """The modules of one tree, loaded on demand and cached."""
+
+    def __init__(self, tree, problems: list[str] | None = None):
+        self.tree = tree
+        self.problems = problems if problems is not None else []
+        self._modules: dict[str, Module | None] = {}
+        self._classes: dict[int, ClassInfo] = {}
+        self._mros: dict[int, tuple[list[ClassInfo], list[str]]] = {}
+
+    # -- modules -------------------------------------------------------
+    def module(self, name: str) -> Module | None:
+        if name in self._modules:
+            return self._modules[name]
+        self._modules[name] = None  # also breaks import cycles
+        for relpath in module_paths(name):
+            mod = self._load(name, relpath)
+            if mod is not None:
+                self._modules[name] = mod
+                return mod
+        return None
+
+    def module_at(self, relpath: str) -> Module | None:
+        return self.module(module_name(relpath))
+
+    def loaded(self) -> list[Module]:
+        return [m for m in self._modules.values() if m is not None]
+
+    def _load(self, name: str, relpath: str) -> Module | None:
+        try:
+            data = self.tree.read(relpath)
+            if data is None:
+                return None
+            text = decode(data, relpath)
+            tree = parse(text, relpath)
+        except SourceError as exc:
+            self.problems.append(str(exc))
+            return None
+        mod = Module(name, relpath, text, tree)
+        _index_module(mod)
+        return mod
+
+    # -- classes -------------------------------------------------------
+    def class_info(self, mod: Module, node: ast.ClassDef) -> ClassInfo:
+        info = self._classes.get(id(node))
+        if info is None:
+            info = self._classes[id(node)] = index_class(mod, node)
+        return info
+
+    def classes(self, mod: Module) -> list[ClassInfo]:
+        return [self.class_info(mod, node) for node in mod.classes.values()]
+
+    def lookup(self, mod: Module, name: str, depth: int = 0):
+        """What a module-level name is bound to.
+
+        Returns a ClassInfo, a (Module, FunctionDef) pair, a Module (for an
+        imported module), a (Module, expr) pair for an assigned value, an
+        External, or None when the name is unknown.
+        """
+        if depth > 8:
+            return None
+        if name in mod.classes:
+            return self.class_info(mod, mod.classes[name])
+        if name in mod.functions:
+            return (mod, mod.functions[name])
+        if name in mod.assigns and name not in mod.conditional:
+            return (mod, mod.assigns[name][-1])
+        ref = mod.imports.get(name)
+        if ref is None:
+            return None
+        return self.follow(ref, depth + 1)
+
+    def follow(self, ref: ImportRef, depth: int = 0):
+        if ref.name is None:
+            return self.module(ref.module) or External(ref.module)
+        target = self.module(ref.module)
+        if target is not None:
+            found = self.lookup(target, ref.name, depth)
+            if found is not None:
+                return found
+        sub = self.module(ref.target)
+        if sub is not None:
+            return sub
+        return External(ref.target)
+
+    def attribute(self, owner, attr: str):
+        """``owner.attr`` where owner is a Module or External."""
+        if isinstance(owner, Module):
+            found = self.lookup(owner, attr)
+            if found is not None:
+                return found
+            return self.module(f"{owner.name}.{attr}") or None
+        if isinstance(owner, External):
+            return External(f"{owner.name}.{attr}")
+        return None
+
+    def resolve_class(self, mod: Module, expr: ast.expr):
+        """The class an expression names (a base class, an instantiation)."""
+        found = self._resolve_ref(mod, expr)
+        if isinstance(found, (ClassInfo, External)):
+            return found
+        return None
+
+    def _resolve_ref(self, mod: Module, expr: ast.expr):
+        if isinstance(expr, ast.Name):
+            found = self.lookup(mod, expr.id)
+            if found is None and expr.id in _BUILTIN_NAMES:
+                return External(expr.id)
+            return found
+        if isinstance(expr, ast.Attribute):
+            owner = self._resolve_ref(mod, expr.value)
+            return self.attribute(owner, expr.attr)
+        if isinstance(expr, ast.Call):  # metaclass helpers, six.with_...
+            return None
+        return None
+
+    def mro(self, info: ClassInfo) -> tuple[list[ClassInfo], list[str]]:
+        """The in-tree classes of ``info``'s hierarchy, most derived first,
+        and the dotted names of the external or unresolved bases."""
+        cached = self._mros.get(id(info.node))
+        if cached is None:
+            cached = self._mros[id(info.node)] = self._mro(info)
+        return cached
+
+    def _mro(self, info: ClassInfo) -> tuple[list[ClassInfo], list[str]]:
+        order: list[ClassInfo] = []
+        external: list[str] = []
+
+        def visit(cls: ClassInfo, depth: int) -> None:
+            if cls in order or depth > 30:
+                return
+            order.append(cls)
+            for base in cls.node.bases:
+                found = self.resolve_class(cls.module, base)
+                if isinstance(found, ClassInfo):
+                    visit(found, depth + 1)
+                elif isinstance(found, External):
+                    if found.name not in ("object", "builtins.object"):
+                        external.append(found.name)
+                else:
+                    external.append(ast.unparse(base))
+
+        visit(info, 0)
+        return order, external
+
+    def find_method(self, mro: list[ClassInfo], name: str,
+                    after: ClassInfo | None = None):
+        """The first definition of a method along an MRO (optionally only
+        classes after ``after``, as ``super()`` does)."""
+        started = after is None
+        for cls in mro:
+            if not started:
+                started = cls == after
+                continue
+            if name in cls.methods:
+                return cls, cls.methods[name]
+        return None
+
+    def find_attr(self, mro: list[ClassInfo], name: str):
+        for cls in mro:
+            if name in cls.attrs:
+                return cls, cls.attrs[name]
+        return None
+
+
+_BUILTIN_NAMES = frozenset({"object", "dict", "list", "tuple", "str",
+                            "Exception", "type"})

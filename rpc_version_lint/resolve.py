@@ -1,0 +1,136 @@
+"""Values of module-level names and class attributes (``ast`` fast path).
+
+``RPC_TOPIC = 'compute'``, ``constants.VOLUME_TOPIC``,
+``volume_rpcapi.VolumeAPI.RPC_API_VERSION``: names are followed through
+imports and base classes inside the tree.  What cannot be resolved this way
+is handed to astroid (``infer.py``) by the caller that needs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from .index import ClassInfo, External, Module
+from .values import (ClassRef, Const, DictV, ExtRef, FuncRef, ModRef, Str, Tup,
+                     Unknown)
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def constant(node: ast.Constant, relpath: str = ""):
+    if isinstance(node.value, str):
+        return Str(node.value, node.lineno, relpath)
+    return Const(node.value)
+
+
+class Resolver:
+    """Shared by every interpreter of one tree; results are cached."""
+
+    def __init__(self, project, inferrer=None):
+        self.project = project
+        self.inferrer = inferrer
+        self._globals: dict[tuple[str, str], object] = {}
+        self._active: set = set()
+
+    def global_value(self, mod: Module, name: str):
+        key = (mod.name, name)
+        if key in self._globals:
+            return self._globals[key]
+        if key in self._active:
+            return Unknown(f"{name} is defined in terms of itself")
+        self._active.add(key)
+        try:
+            found = self.project.lookup(mod, name)
+            if found is None:
+                value = ExtRef(name) if name in _BUILTINS else \
+                    Unknown(f"{name} is not defined in {mod.relpath}")
+            else:
+                value = self.convert(found)
+        finally:
+            self._active.discard(key)
+        self._globals[key] = value
+        return value
+
+    def convert(self, found):
+        """A ``Project.lookup`` result as a value."""
+        if isinstance(found, ClassInfo):
+            return ClassRef(found)
+        if isinstance(found, Module):
+            return ModRef(found)
+        if isinstance(found, External):
+            return ExtRef(found.name)
+        if isinstance(found, tuple):
+            mod, node = found
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return FuncRef(mod, node)
+            return self.static(mod, node)
+        return Unknown("unresolved name")
+
+    def member(self, base, attr: str):
+        if isinstance(base, ModRef):
+            found = self.project.attribute(base.module, attr)
+            if found is None:
+                return Unknown(f"{base.module.name}.{attr} is not defined")
+            return self.convert(found)
+        if isinstance(base, ExtRef):
+            return ExtRef(f"{base.name}.{attr}")
+        if isinstance(base, ClassRef):
+            return self.class_attr(base.info, attr)
+        return Unknown(f"attribute {attr} of an unknown value")
+
+    def class_attr(self, info: ClassInfo, name: str):
+        mro, _ = self.project.mro(info)
+        for cls in mro:
+            if name in cls.attrs:
+                return self.static(cls.module, cls.attrs[name], cls)
+            if name in cls.methods:
+                return FuncRef(cls.module, cls.methods[name], cls)
+        return Unknown(f"{info.name}.{name} is not defined in the tree")
+
+    def static(self, mod: Module, expr: ast.expr, scope: ClassInfo = None):
+        """Evaluate a module-level or class-body expression without calls."""
+        if isinstance(expr, ast.Constant):
+            return constant(expr, mod.relpath)
+        if isinstance(expr, ast.Name):
+            if scope is not None and expr.id in scope.attrs \
+                    and scope.attrs[expr.id] is not expr:
+                return self.static(mod, scope.attrs[expr.id], scope)
+            return self.global_value(mod, expr.id)
+        if isinstance(expr, ast.Attribute):
+            return self.member(self.static(mod, expr.value, scope), expr.attr)
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            return Tup(tuple(self.static(mod, e, scope) for e in expr.elts))
+        if isinstance(expr, ast.Dict):
+            items = []
+            for key, value in zip(expr.keys, expr.values):
+                key_v = self.static(mod, key, scope) if key else None
+                if not isinstance(key_v, Str):
+                    return DictV(tuple(items), True)
+                items.append((key_v.value, self.static(mod, value, scope)))
+            return DictV(tuple(items))
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            left = self.static(mod, expr.left, scope)
+            right = self.static(mod, expr.right, scope)
+            if isinstance(left, Str) and isinstance(right, Str):
+                return Str(left.value + right.value, left.line, left.relpath)
+            if isinstance(left, Tup) and isinstance(right, Tup):
+                return Tup(left.items + right.items)
+        return Unknown(f"cannot evaluate {_short(expr)}", expr.lineno)
+
+    def infer(self, mod: Module, expr: ast.expr):
+        """astroid's answer for an expression ``ast`` could not resolve."""
+        if self.inferrer is None:
+            return None
+        value = self.inferrer.literal(mod, expr)
+        if isinstance(value, str):
+            return Str(value, expr.lineno, mod.relpath)
+        return None
+
+
+def _short(expr: ast.AST) -> str:
+    try:
+        text = ast.unparse(expr)
+    except Exception:  # unparse fails on some synthetic trees
+        return type(expr).__name__
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,75 @@
+"""One tree -> its ``Snapshot``: every RPC API in it, paired.
+
+The pre-filter picks the candidate files; only those (and the modules their
+names lead to) are parsed.  Results are kept per process, keyed by the tree
+and the content of its candidate files, so flake8 workers and repeated
+checks pay once.
+"""
+
+from __future__ import annotations
+
+from .extract import Extractor, endpoint_lists, role
+from .index import Project
+from .infer import Inferrer
+from .model import Snapshot
+from .pairing import pair
+from .resolve import Resolver
+
+
+def build(tree, top: str, label: str = "", pairs: dict | None = None,
+          infer_root: str | None = None) -> Snapshot:
+    problems: list[str] = []
+    project = Project(tree, problems)
+    inferrer = Inferrer(infer_root)
+    resolver = Resolver(project, inferrer)
+    extractor = Extractor(project, resolver)
+    candidates = tree.candidates(top)
+    snapshot = Snapshot(label or getattr(tree, "label", ""),
+                        scanned=len(candidates), problems=problems)
+
+    found = {"client": [], "endpoint": []}
+    for relpath in candidates:
+        mod = project.module_at(relpath)
+        if mod is None:
+            continue
+        for cls in project.classes(mod):
+            kind = role(project, cls)
+            if kind:
+                found[kind].append(cls)
+
+    # A class other endpoints derive from is a base (cinder's Manager); a
+    # client class is one only if it sends nothing itself (cinder's RPCAPI):
+    # Nova's cells ComputeRPCProxyAPI derives from a real ComputeAPI.
+    endpoint_bases = {base for cls in found["endpoint"]
+                      for base in project.mro(cls)[0][1:]}
+    client_bases = {base for cls in found["client"]
+                    for base in project.mro(cls)[0][1:]}
+    for cls in found["client"]:
+        client = extractor.client(cls)
+        if client.target is None and not client.old_style:
+            continue  # builds no Target: a helper such as a client router
+        if cls in client_bases and not any(
+                s.relpath == cls.module.relpath for s in client.sends):
+            continue
+        snapshot.clients.append(client)
+    found["endpoint"] = [c for c in found["endpoint"]
+                         if c not in endpoint_bases]
+    endpoint_classes = {cls.path: cls for cls in found["endpoint"]}
+    for cls in found["endpoint"]:
+        snapshot.endpoints.append(extractor.endpoint(cls))
+    registrations = {
+        cls.path: [(info.path, relpath, line, passes_self)
+                   for info, relpath, line, passes_self
+                   in extractor.registrations(cls, endpoint_classes)]
+        for cls in found["endpoint"]}
+    lists = [entry for relpath in candidates
+             if (mod := project.module_at(relpath)) is not None
+             for entry in endpoint_lists(project, resolver, mod,
+                                         endpoint_classes)]
+    snapshot.apis = pair(snapshot.clients, snapshot.endpoints, registrations,
+                         lists, pairs)
+    snapshot.files = sorted({c.relpath for c in snapshot.clients}
+                            | {e.relpath for e in snapshot.endpoints})
+    snapshot.inferred = inferrer.resolved
+    snapshot.inference_calls = inferrer.calls
+    return snapshot

@@ -1,0 +1,153 @@
+"""Source trees: which files may hold RPC APIs, and their text.
+
+This is an I/O edge.  A *tree* is the set of files of one revision of a
+project: the working tree on disk, another directory (an unpacked release),
+or a git revision (see ``baseline.py``).  Paths inside a tree are POSIX
+relative paths such as ``nova/compute/rpcapi.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass
+
+# A file that holds an RPC client or server names at least one of these.
+# Cheap enough to run on every file flake8 sees; the rest is never parsed.
+RPC_HINTS = (b"RPC_API_VERSION", b"RpcProxy", b"can_send_version",
+             b"additional_endpoints", b"additional_apis", b"VERSION_ALIASES",
+             b".prepare(", b"make_msg(")
+_HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
+                      + b"|".join(re.escape(h) for h in RPC_HINTS))
+
+TEST_DIRS = frozenset({"tests", "test"})
+
+
+class SourceError(Exception):
+    """A file that cannot be read, decoded or parsed (one-line message)."""
+
+
+def may_hold_rpc(data: bytes | str) -> bool:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    return _HINT_RE.search(data) is not None
+
+
+def is_test_path(relpath: str) -> bool:
+    """Test code is not part of the RPC model: its fakes are not APIs."""
+    parts = relpath.split("/")
+    name = parts[-1]
+    return (any(p in TEST_DIRS for p in parts[:-1])
+            or name.startswith("test_") or name in ("test.py", "conftest.py"))
+
+
+def decode(data: bytes, relpath: str) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{relpath}: cannot decode the file ({exc})")
+
+
+def parse(text: str, relpath: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=relpath)
+    except SyntaxError as exc:
+        raise SourceError(f"{relpath}:{exc.lineno or 0}: not valid Python "
+                          f"({exc.msg}); file skipped")
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = type(exc).__name__ if not str(exc) else str(exc)
+        raise SourceError(f"{relpath}: cannot be parsed ({reason}); "
+                          f"file skipped")
+
+
+def module_name(relpath: str) -> str:
+    """``nova/compute/rpcapi.py`` -> ``nova.compute.rpcapi``."""
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else \
+        relpath.split("/")
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def module_paths(name: str) -> tuple[str, str]:
+    """Where a module of that dotted name lives, as a file or a package."""
+    base = name.replace(".", "/")
+    return base + ".py", base + "/__init__.py"
+
+
+def find_scope(path: str) -> tuple[str, str]:
+    """(root, top) for a file on disk.
+
+    ``top`` is the top-level package holding the file, relative to ``root``
+    (the directory its imports are resolved from).  A file outside any
+    package is its own scope: root is its directory and top is ``''``.
+    """
+    path = os.path.abspath(path)
+    directory = os.path.dirname(path)
+    top_dir = None
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        top_dir = directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    if top_dir is None:
+        return os.path.dirname(path), ""
+    return os.path.dirname(top_dir), os.path.basename(top_dir)
+
+
+@dataclass
+class DiskTree:
+    """Files under a directory on disk (the working tree, or a base dir)."""
+
+    root: str
+    label: str = "working tree"
+
+    def read(self, relpath: str) -> bytes | None:
+        try:
+            with open(os.path.join(self.root, relpath), "rb") as handle:
+                return handle.read()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        except OSError as exc:
+            raise SourceError(f"{relpath}: cannot be read "
+                              f"({exc.strerror or exc})")
+
+    def python_files(self, top: str) -> list[str]:
+        start = os.path.join(self.root, top) if top else self.root
+        found = []
+        seen = set()
+        for directory, dirs, files in os.walk(start, followlinks=False):
+            real = os.path.realpath(directory)
+            if real in seen:  # a symlink loop through a followed link
+                dirs[:] = []
+                continue
+            seen.add(real)
+            dirs[:] = sorted(d for d in dirs if d not in TEST_DIRS
+                             and not d.startswith("."))
+            if not top and directory != start:
+                dirs[:] = []
+                continue
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    rel = os.path.relpath(os.path.join(directory, name),
+                                          self.root)
+                    found.append(rel.replace(os.sep, "/"))
+        return [p for p in found if not is_test_path(p)]
+
+    def candidates(self, top: str) -> list[str]:
+        """The files of ``top`` that pass the textual pre-filter."""
+        result = []
+        for relpath in self.python_files(top):
+            try:
+                data = self.read(relpath)
+            except SourceError:
+                result.append(relpath)  # reported when it is loaded
+                continue
+            if data is not None and may_hold_rpc(data):
+                result.append(relpath)
+        return result

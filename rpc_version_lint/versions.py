@@ -1,0 +1,90 @@
+"""RPC API version values: parsing, ordering and oslo.messaging's rule.
+
+oslo.messaging versions are ``MAJOR.MINOR`` or ``MAJOR.MINOR.REV`` of
+integers.  A server endpoint at version E accepts a message at version M when
+the majors are equal and M is not above E (``version_is_compatible`` in
+``oslo_messaging/_utils.py``); a client capped at C may send M under the same
+rule with C in place of E.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True, order=True)
+class Version:
+    major: int
+    minor: int
+    rev: int = 0
+
+    @classmethod
+    def parse(cls, text: object) -> Version | None:
+        """The version that ``text`` spells, or None if oslo would reject it."""
+        if not isinstance(text, str):
+            return None
+        match = _VERSION_RE.fullmatch(text)
+        if not match:
+            return None
+        major, minor, rev = match.groups()
+        return cls(int(major), int(minor), int(rev or 0))
+
+    def accepts(self, message: Version) -> bool:
+        """oslo's rule: can an endpoint (or cap) at self take ``message``?"""
+        return (self.major == message.major
+                and (message.minor, message.rev) <= (self.minor, self.rev))
+
+    def __str__(self) -> str:
+        if self.rev:
+            return f"{self.major}.{self.minor}.{self.rev}"
+        return f"{self.major}.{self.minor}"
+
+
+def cap_allows(cap: Version | None, version: Version) -> bool:
+    """``RPCClient.can_send_version``: no cap means anything may be sent."""
+    return cap is None or cap.accepts(version)
+
+
+def is_well_formed(text: str) -> bool:
+    return Version.parse(text) is not None
+
+
+def newest(versions) -> Version | None:
+    versions = [v for v in versions if v is not None]
+    return max(versions) if versions else None
+
+
+# -- version caps and guards ---------------------------------------------
+#
+# A path through a client method is described by the outcomes of the
+# ``can_send_version(g)`` guards on it: ((g, True), (h, False), ...).  Each
+# guard outcome is a fact about the client's cap C: ``cap_allows(C, g)``.
+
+_FAR = 10 ** 9
+
+
+def holds(constraints, cap: Version | None) -> bool:
+    """Is a path with these guard outcomes taken by a client capped at cap?"""
+    return all(cap_allows(cap, g) == outcome for g, outcome in constraints)
+
+
+def _cap_candidates(constraints):
+    # The guard outcomes only change at the guard versions, so these caps
+    # meet every pattern of outcomes that some cap can produce.
+    yield None
+    for g, _ in constraints:
+        yield g
+        if g.rev:
+            yield Version(g.major, g.minor, g.rev - 1)
+        elif g.minor:
+            yield Version(g.major, g.minor - 1, _FAR)
+        yield Version(g.major, _FAR, _FAR)
+    yield Version(-1, 0, 0)  # a cap on another major: every guard is false
+
+
+def satisfiable(constraints) -> bool:
+    """Can some client (capped or not) take a path with these outcomes?"""
+    return any(holds(constraints, cap) for cap in _cap_candidates(constraints))
