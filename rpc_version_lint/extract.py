@@ -236,7 +236,7 @@ class Extractor:
         for event in record.sends:
             method = event.method.value if isinstance(event.method, Str) \
                 else None
-            key = (event.node_relpath, event.node_line, method)
+            key = (event.node_relpath, event.node_line, method, event.kind)
             send = groups.get(key)
             if send is None:
                 send = groups[key] = Send(method, event.kind, event.entry,
@@ -262,8 +262,8 @@ class Extractor:
             if variant not in send.variants:
                 send.variants.append(variant)
             if not ref.resolved and not default:
-                u = Unresolved(event.relpath, event.site, "prepare(version=...)",
-                               ref.why)
+                u = Unresolved(event.relpath, event.site,
+                               "prepare(version=...)", ref.why)
                 if u not in client.unresolved:
                     client.unresolved.append(u)
         return sorted(groups.values(), key=lambda s: (s.relpath, s.line,

@@ -183,8 +183,8 @@ class Interpreter:
 
     def exec_stmt(self, stmt, st, frame):
         if isinstance(stmt, ast.Expr):
-            return [(s, "next", None) for _, s in self.ev(stmt.value, st,
-                                                           frame)]
+            return [(s, "next", None)
+                    for _, s in self.ev(stmt.value, st, frame)]
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             if stmt.value is None:
                 return [(st, "next", None)]
@@ -211,8 +211,8 @@ class Interpreter:
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
                 return [(st, "return", NONE)]
-            return [(s, "return", v) for v, s in self.ev(stmt.value, st,
-                                                          frame)]
+            return [(s, "return", v)
+                    for v, s in self.ev(stmt.value, st, frame)]
         if isinstance(stmt, ast.Raise):
             return [(st, "raise", None)]
         if isinstance(stmt, ast.Assert):
@@ -785,6 +785,8 @@ class Interpreter:
                 return [(Unknown("reply"), st)]
             if name == "can_send_version":
                 return self.guard(args, kwargs, None, st, frame, node)
+            if name == "__init__" and self.rpcproxy:
+                return self.rpcproxy_init(args, kwargs, st, frame, node)
             return [(Unknown(f"self.{name}"), st)]
         if name == "prepare":
             version = kwargs.get("version")
@@ -808,8 +810,8 @@ class Interpreter:
                     and member.text.endswith("client"))):
             method = args[1] if len(args) > 1 else kwargs.get(
                 "method", Unknown("method name"))
-            rest = {k: v for k, v in kwargs.items() if k not in ("ctxt",
-                                                                  "method")}
+            rest = {k: v for k, v in kwargs.items()
+                    if k not in ("ctxt", "method")}
             version = receiver.version if isinstance(receiver, CctxtV) \
                 else DEFAULT
             self.sent(name, method, version, _kwargs_value(rest, stars), st,
@@ -881,10 +883,13 @@ class Interpreter:
         return [(target, st)]
 
     def client_created(self, args, kwargs, st, frame, node):
-        cap = kwargs.get("version_cap", args[1] if len(args) > 1 else None)
+        # get_client(target, version_cap) in project wrappers;
+        # RPCClient/get_rpc_client(transport, target, version_cap) in oslo
+        at = 1 if _callee_name(node) == "get_client" else 2
+        cap = kwargs.get("version_cap", args[at] if len(args) > at else None)
         cap_node = next((kw.value for kw in node.keywords
                          if kw.arg == "version_cap"),
-                        node.args[1] if len(node.args) > 1 else None)
+                        node.args[at] if len(node.args) > at else None)
         self.record.clients.append(ClientEvent(
             cap, _text(cap_node) if cap_node is not None else "",
             node.lineno, frame.module.relpath))

@@ -127,7 +127,9 @@ def pair(clients: list[Client], endpoints: list[Endpoint],
                 continue
             claimed.update(e.path for e in group)
             key = group[0].path + (f"#{namespace}" if namespace else "")
-            apis.append(Api(key, api_name(None, group), None, group,
+            name = api_name(None, group) if server.anchor == group[0].path \
+                else f"endpoints list at {server.anchor}"
+            apis.append(Api(key, name, None, group,
                             "no client found in the tree",
                             complete=server.certain()))
     return apis

@@ -102,13 +102,15 @@ class Resolver:
         if isinstance(expr, (ast.Tuple, ast.List)):
             return Tup(tuple(self.static(mod, e, scope) for e in expr.elts))
         if isinstance(expr, ast.Dict):
+            # a dict defined at module or class level can be changed at run
+            # time: its items are known, not that it holds only them
             items = []
             for key, value in zip(expr.keys, expr.values):
                 key_v = self.static(mod, key, scope) if key else None
                 if not isinstance(key_v, Str):
                     return DictV(tuple(items), True)
                 items.append((key_v.value, self.static(mod, value, scope)))
-            return DictV(tuple(items))
+            return DictV(tuple(items), True)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left = self.static(mod, expr.left, scope)
             right = self.static(mod, expr.right, scope)

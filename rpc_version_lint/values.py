@@ -10,7 +10,7 @@ else is ``Unknown``, with a short reason kept for the inventory.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class ModRef:
 
 @dataclass(frozen=True)
 class ExtRef:
-    """Something outside the tree, by dotted name (``oslo_messaging.Target``)."""
+    """Something outside the tree, by dotted name: oslo_messaging.Target."""
 
     name: str
 

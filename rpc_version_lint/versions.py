@@ -23,7 +23,7 @@ class Version:
 
     @classmethod
     def parse(cls, text: object) -> Version | None:
-        """The version that ``text`` spells, or None if oslo would reject it."""
+        """The version ``text`` spells, or None if oslo would reject it."""
         if not isinstance(text, str):
             return None
         match = _VERSION_RE.fullmatch(text)

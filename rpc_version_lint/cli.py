@@ -1,0 +1,145 @@
+"""The ``rpc-version-lint`` command: the same engine over whole trees.
+
+Exit status: 0 no findings, 1 findings, 2 usage or environment error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__, engine, inventory, report, rules
+from .config import Config, ConfigError, parse_pairs, split_list
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rpc-version-lint",
+        description="Check that oslo.messaging RPC APIs stay safe across "
+                    "rolling upgrades.")
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                   help="files or directories to check (default: .)")
+    p.add_argument("--base", default="auto", metavar="REF|DIR",
+                   help="baseline: auto (default), a git revision, a "
+                        "directory holding another tree, or none")
+    p.add_argument("--commit-msg", metavar="FILE",
+                   help="file holding the commit message being checked")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--select", metavar="CODES",
+                   help="comma-separated codes or prefixes to run")
+    p.add_argument("--ignore", metavar="CODES",
+                   help="comma-separated codes or prefixes to skip")
+    p.add_argument("--rolling-upgrade-apis", metavar="APIS", default="",
+                   help="APIs upgraded node by node (class path or topic)")
+    p.add_argument("--pairs", metavar="PAIRS", default="",
+                   help="explicit 'client.Class = server.Class' pairs")
+    p.add_argument("--inventory", action="store_true",
+                   help="list every RPC API found instead of checking")
+    p.add_argument("--explain", metavar="CODE",
+                   help="explain a rule and exit")
+    p.add_argument("--list-rules", action="store_true",
+                   help="list the rules and exit")
+    p.add_argument("--version", action="version",
+                   version=f"%(prog)s {__version__}")
+    return p
+
+
+def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # output piped into head, say
+        sys.stderr.close()
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+def _main(argv) -> int:
+    args = parser().parse_args(argv)
+    out = sys.stdout
+    if args.explain:
+        return explain(args.explain.strip().upper(), out)
+    if args.list_rules:
+        for r in rules.all_rules():
+            state = "on" if r.default else "off"
+            print(f"{r.code}  {state:3}  {r.title}", file=out)
+        return EXIT_CLEAN
+    try:
+        config = Config(
+            base=None if args.base == "none" else args.base,
+            commit_msg=args.commit_msg,
+            rolling=tuple(split_list(args.rolling_upgrade_apis)),
+            pairs=parse_pairs(args.pairs, "--pairs"),
+            select=tuple(split_list(args.select)),
+            ignore=tuple(split_list(args.ignore)))
+        codes = checked_codes(config)
+    except ConfigError as exc:
+        print(f"rpc-version-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    scopes = engine.scopes(args.paths)
+    missing = [p for p in args.paths if not _exists(p)]
+    for path in missing:
+        print(f"rpc-version-lint: error: {path}: no such file or directory",
+              file=sys.stderr)
+    if missing:
+        return EXIT_ERROR
+    results = [engine.analyze(root, top, config, codes)
+               for root, top in scopes]
+    for result in results:
+        for problem in result.problems + result.warnings:
+            print(f"rpc-version-lint: {problem}", file=sys.stderr)
+    if args.inventory:
+        data = inventory.build(results)
+        if args.format == "json":
+            json.dump(data, out, indent=2)
+            out.write("\n")
+        else:
+            print(inventory.text(data), file=out)
+        return EXIT_CLEAN
+    findings = [f for r in results for f in r.findings]
+    if args.format == "json":
+        json.dump([{"path": report.location(r, f), "line": f.line,
+                    "col": f.col + 1, "code": f.code, "message": f.message}
+                   for r in results for f in r.findings], out, indent=2)
+        out.write("\n")
+    else:
+        for line in report.text(results):
+            print(line, file=out)
+    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def checked_codes(config: Config) -> set[str]:
+    known = {r.code for r in rules.all_rules()}
+    for option, values in (("--select", config.select),
+                           ("--ignore", config.ignore)):
+        for value in values:
+            if not any(code.startswith(value) for code in known):
+                raise ConfigError(f"{option}: {value!r} matches no rule "
+                                  f"(see --list-rules)")
+    return rules.enabled_codes(config.select, config.ignore)
+
+
+def explain(code: str, out) -> int:
+    r = rules.get(code)
+    if r is None:
+        print(f"rpc-version-lint: error: --explain: unknown code {code!r} "
+              f"(see --list-rules)", file=sys.stderr)
+        return EXIT_ERROR
+    print(explanation(r), file=out)
+    return EXIT_CLEAN
+
+
+def explanation(r) -> str:
+    state = "on by default" if r.default else "off by default: select it"
+    indent = "\n".join("    " + line for line in r.bad.splitlines())
+    good = "\n".join("    " + line for line in r.good.splitlines())
+    return (f"{r.code}: {r.title} ({state})\n\n{r.rationale}\n\n"
+            f"Bad:\n\n{indent}\n\nGood:\n\n{good}\n\nFix: {r.fix}")
+
+
+def _exists(path: str) -> bool:
+    import os
+    return os.path.exists(path)

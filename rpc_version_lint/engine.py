@@ -1,0 +1,78 @@
+"""The whole run for one scope: trees -> snapshots -> findings.
+
+A *scope* is one top-level package of a source tree (``nova`` under a
+checkout).  The flake8 plugin and the command line both call ``analyze``;
+results are cached per process so that flake8 pays once per scope however
+many of its files it checks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from . import rules, snapshot
+from .config import Config
+from .model import Snapshot
+from .source import DiskTree, find_scope
+
+
+@dataclass
+class Result:
+    root: str
+    top: str
+    head: Snapshot
+    findings: list = field(default_factory=list)
+    base: Snapshot | None = None
+    problems: list = field(default_factory=list)  # files skipped
+    warnings: list = field(default_factory=list)  # environment, options
+
+    def findings_in(self, relpath: str) -> list:
+        return [f for f in self.findings if f.relpath == relpath]
+
+
+def scopes(paths) -> list[tuple[str, str]]:
+    """The (root, top package) scopes that the given paths belong to."""
+    found = []
+
+    def add(scope):
+        if scope not in found:
+            found.append(scope)
+
+    for path in paths:
+        path = os.path.abspath(path)
+        if os.path.isfile(path):
+            add(find_scope(path))
+        elif os.path.isfile(os.path.join(path, "__init__.py")):
+            add(find_scope(os.path.join(path, "__init__.py")))
+        elif os.path.isdir(path):
+            entries = sorted(os.listdir(path))
+            packages = [e for e in entries if not e.startswith(".")
+                        and e not in ("tests", "test")
+                        and os.path.isfile(os.path.join(path, e,
+                                                        "__init__.py"))]
+            for package in packages:
+                add((path, package))
+            if not packages and any(e.endswith(".py") for e in entries):
+                add((path, ""))
+    return found
+
+
+def analyze(root: str, top: str, config: Config, codes) -> Result:
+    head_tree = DiskTree(root)
+    head = snapshot.build(head_tree, top, "working tree", config.pair_map,
+                          infer_root=root)
+    result = Result(root, top, head, problems=list(head.problems))
+    context = rules.Context(head, rolling=config.rolling)
+    result.findings = rules.run(context, codes)
+    return result
+
+
+_cache: dict = {}
+
+
+def analyze_cached(root: str, top: str, config: Config, codes) -> Result:
+    key = (root, top, config, frozenset(codes))
+    if key not in _cache:
+        _cache[key] = analyze(root, top, config, codes)
+    return _cache[key]

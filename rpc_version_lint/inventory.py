@@ -1,0 +1,127 @@
+"""The inventory: every RPC API found, as plain data for text or json.
+
+The json form is described by ``docs/inventory.schema.json``; its
+``schema_version`` changes when a field is renamed or removed.
+"""
+
+from __future__ import annotations
+
+import os
+
+SCHEMA_VERSION = 1
+
+
+def _where(root: str, relpath: str, line: int) -> str:
+    return f"{os.path.relpath(os.path.join(root, relpath))}:{line}"
+
+
+def api_entry(api, root: str) -> dict:
+    client = api.client
+    entry = {
+        "name": api.name,
+        "key": api.key,
+        "client": None,
+        "pairing": api.pairing,
+        "complete": api.complete,
+        "endpoints": [{
+            "class": e.path,
+            "location": _where(root, e.relpath, e.line),
+            "version": e.version.text if e.version else None,
+            "namespace": e.namespace,
+            "registered_by": e.registered_by,
+            "methods": len(e.methods),
+        } for e in api.endpoints],
+        "majors": sorted(api.majors),
+        "newest": str(api.newest) if api.newest else None,
+        "unresolved": [],
+    }
+    owners = list(api.endpoints)
+    if client is not None:
+        aliases = client.aliases or []
+        entry["client"] = {
+            "class": client.path,
+            "location": _where(root, client.relpath, client.line),
+            "target": client.target.text if client.target else None,
+            "topic": client.topic,
+            "namespace": client.namespace,
+            "pinnable": client.pinnable,
+            "cap": client.cap,
+            "aliases": {
+                "count": len(aliases),
+                "first": _alias(aliases[0]) if aliases else None,
+                "last": _alias(aliases[-1]) if aliases else None,
+            },
+            "sends": len(client.sends),
+            "guards": len(client.guards),
+            "compat_helpers": list(client.compat_helpers),
+        }
+        owners.insert(0, client)
+    seen = set()
+    for owner in owners:
+        for u in owner.unresolved:
+            key = (u.relpath, u.line, u.text)
+            if key not in seen:
+                seen.add(key)
+                entry["unresolved"].append({
+                    "location": _where(root, u.relpath, u.line),
+                    "what": u.text, "why": u.why})
+    return entry
+
+
+def _alias(alias) -> dict:
+    return {"release": alias.release, "version": alias.version.text}
+
+
+def build(results) -> dict:
+    """The inventory of several scopes (``engine.Result`` objects)."""
+    apis = []
+    for result in results:
+        apis += [api_entry(api, result.root) for api in result.head.apis]
+    return {"schema_version": SCHEMA_VERSION, "apis": apis}
+
+
+def text(inventory: dict) -> str:
+    header = ("API", "client", "server endpoints", "majors", "newest",
+              "aliases", "pinned by", "sends", "guards", "unresolved")
+    rows = [header]
+    for api in inventory["apis"]:
+        client = api["client"] or {}
+        aliases = client.get("aliases") or {}
+        alias_text = "-"
+        if aliases.get("count"):
+            first, last = aliases["first"], aliases["last"]
+            alias_text = (f"{first['release']} {first['version']} .. "
+                          f"{last['release']} {last['version']}")
+        endpoints = ", ".join(
+            f"{e['class'].rpartition('.')[2]} {e['version']}"
+            + (f" ns={e['namespace']}" if e["namespace"] else "")
+            for e in api["endpoints"])
+        if not api["endpoints"]:
+            endpoints = f"none: {api['pairing']}"
+        elif not api["complete"]:
+            endpoints += " (incomplete)"
+        rows.append((
+            api["name"],
+            f"{client['class'].rpartition('.')[2]} {client['location']}"
+            if client else "-",
+            endpoints,
+            ",".join(str(m) for m in api["majors"]) or "-",
+            api["newest"] or "-",
+            alias_text,
+            client.get("cap") or ("-" if client else ""),
+            str(client.get("sends", "")),
+            str(client.get("guards", "")),
+            str(len(api["unresolved"])),
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    details = []
+    for api in inventory["apis"]:
+        for u in api["unresolved"]:
+            details.append(f"  {u['location']}: {api['name']}: {u['what']}: "
+                           f"{u['why']}")
+    if details:
+        lines += ["", "Unresolved expressions:"] + details
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""The flake8 entry point: options in, findings of one file out.
+
+Most files never reach the engine: a textual pre-filter over the lines
+flake8 has already read rejects every file that cannot hold an RPC API.
+For the others the whole scope (the top-level package) is analysed once
+per process and each file gets the findings located in it, so a finding is
+reported once, by whichever worker checks its file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import __version__, engine, rules
+from .config import Config, ConfigError, parse_pairs, split_list
+from .source import find_scope, is_test_path, may_hold_rpc
+
+
+class Plugin:
+    name = "rpc-version-lint"
+    version = __version__
+
+    config = Config()
+    codes: frozenset = frozenset()
+    _reported: set = set()
+
+    def __init__(self, tree, filename, lines):
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, manager) -> None:
+        manager.add_option(
+            "--rpc-base", default="auto", parse_from_config=True,
+            help="Baseline for the against-base rules: auto (default), a "
+                 "git revision, a directory holding another tree of the "
+                 "project, or none.")
+        manager.add_option(
+            "--rpc-commit-msg", default=None, parse_from_config=True,
+            help="File holding the commit message to search for "
+                 "UpgradeImpact (the commit-msg hook passes it).")
+        manager.add_option(
+            "--rpc-rolling-upgrade-apis", default="", parse_from_config=True,
+            comma_separated_list=True,
+            help="RPC APIs whose services are upgraded node by node, by "
+                 "client class path or topic (comma separated).")
+        manager.add_option(
+            "--rpc-pairs", default="", parse_from_config=True,
+            help="Explicit client = server class path pairs, comma or "
+                 "newline separated, for layouts pairing cannot guess.")
+        manager.add_option(
+            "--rpc-upgrade-from", default=None, parse_from_config=True,
+            help="Previous release (git revision or directory) for the "
+                 "rolling-upgrade checks.")
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        try:
+            pairs = parse_pairs(getattr(options, "rpc_pairs", ""))
+        except ConfigError as exc:
+            _warn(str(exc))
+            pairs = ()
+        base = getattr(options, "rpc_base", "auto") or "auto"
+        cls.config = Config(
+            base=None if base == "none" else base,
+            commit_msg=getattr(options, "rpc_commit_msg", None),
+            rolling=tuple(split_list(getattr(
+                options, "rpc_rolling_upgrade_apis", ""))),
+            pairs=pairs,
+            upgrade_from=getattr(options, "rpc_upgrade_from", None))
+        # flake8 filters what we report with select/ignore itself; rules that
+        # are off by default only run when a selection names them.
+        selected = split_list(getattr(options, "select", None)) + \
+            split_list(getattr(options, "extend_select", None))
+        cls.codes = frozenset(
+            rules.enabled_codes([s for s in selected if s.startswith("RPC")
+                                 and s != "RPC"]) |
+            rules.enabled_codes())
+
+    def run(self):
+        filename = self.filename
+        if filename in ("stdin", "-", None) or not filename.endswith(".py"):
+            return
+        if not may_hold_rpc("".join(self.lines)):
+            return
+        root, top = find_scope(filename)
+        relpath = os.path.relpath(os.path.abspath(filename),
+                                  root).replace(os.sep, "/")
+        if is_test_path(relpath):
+            return
+        result = engine.analyze_cached(root, top, self.config, self.codes)
+        for problem in result.warnings:
+            _warn(problem)
+        for finding in result.findings_in(relpath):
+            yield finding.line, finding.col, finding.text(), type(self)
+
+
+def _warn(message: str) -> None:
+    """One line on stderr, once per process."""
+    if message not in Plugin._reported:
+        Plugin._reported.add(message)
+        print(f"rpc-version-lint: {message}", file=sys.stderr)

@@ -1,0 +1,122 @@
+"""The rule catalogue.
+
+Each rule is a small function registered with ``@rule``: its code, title,
+whether it is on by default, and its documentation (why it matters, a bad
+and a good example, how to fix it) sit beside the check.  ``--explain``,
+``--list-rules`` and the docs pages are all generated from this registry.
+
+A check takes a ``Context`` and yields ``Finding`` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    relpath: str
+    line: int
+    col: int
+    code: str
+    message: str
+    api: str = ""
+
+    def text(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    default: bool
+    needs: str          # "snapshot", "base" or "upgrade"
+    rationale: str
+    bad: str
+    good: str
+    fix: str
+    check: Callable = field(compare=False, repr=False)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, title: str, *, default: bool = True,
+         needs: str = "snapshot", rationale: str, bad: str, good: str,
+         fix: str):
+    def register(check):
+        REGISTRY[code] = Rule(code, title, default, needs,
+                              _dedent(rationale), _dedent(bad),
+                              _dedent(good), _dedent(fix), check)
+        return check
+    return register
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+    return textwrap.dedent(text).strip("\n")
+
+
+@dataclass
+class Context:
+    """What the checks read: the head snapshot and, when known, the base,
+    the commit messages, and the settings that change their verdicts."""
+
+    head: object                      # model.Snapshot
+    base: object = None               # model.Snapshot at the baseline
+    messages: list | None = None      # commit messages; None: not known
+    rolling: tuple = ()               # rpc-rolling-upgrade-apis entries
+    previous: object = None           # --upgrade-from snapshot
+
+
+def all_rules() -> list[Rule]:
+    _load()
+    return [REGISTRY[c] for c in sorted(REGISTRY)]
+
+
+def get(code: str) -> Rule | None:
+    _load()
+    return REGISTRY.get(code)
+
+
+def enabled_codes(select=None, ignore=None) -> set[str]:
+    """Codes that run: the defaults, or those selected by prefix.
+
+    A rule that is off by default runs only when a selection names it (or
+    its family, such as ``RPC9``) more precisely than the bare ``RPC``.
+    """
+    codes = set()
+    for r in all_rules():
+        if select:
+            chosen = any(r.code.startswith(p) and (r.default or p != "RPC")
+                         for p in select)
+        else:
+            chosen = r.default
+        if chosen and not any(r.code.startswith(p) for p in ignore or ()):
+            codes.add(r.code)
+    return codes
+
+
+def run(context: Context, codes: Iterable[str]) -> list[Finding]:
+    findings = set()
+    for code in sorted(codes):
+        r = get(code)
+        if r is None:
+            continue
+        if r.needs == "base" and context.base is None:
+            continue
+        if r.needs == "upgrade" and context.previous is None:
+            continue
+        findings.update(r.check(context))
+    return sorted(findings)
+
+
+_loaded = []
+
+
+def _load() -> None:
+    if not _loaded:
+        _loaded.append(True)
+        from . import dispatch, health  # noqa: F401  (they register rules)

@@ -1,0 +1,35 @@
+"""Each rule against its fixture trees: the findings are exactly the lines
+marked ``# expect: CODE``."""
+
+import os
+
+import pytest
+
+from rpc_version_lint import rules
+from conftest import FIXTURES, actual_findings, analyze_tree, \
+    expected_findings
+
+RULE_DIRS = sorted(
+    d for d in os.listdir(os.path.join(FIXTURES, "rules"))
+    if os.path.isdir(os.path.join(FIXTURES, "rules", d)))
+
+
+@pytest.mark.parametrize("name", RULE_DIRS)
+def test_rule_fixture(name):
+    root = os.path.join(FIXTURES, "rules", name)
+    code = name.upper()
+    results = analyze_tree(root, codes={code})
+    expected = {e for e in expected_findings(root) if e[2] == code}
+    assert expected, f"fixture {name} marks no expected finding"
+    assert actual_findings(results) == expected
+
+
+def test_every_rule_has_a_fixture():
+    snapshot_rules = {r.code.lower() for r in rules.all_rules()
+                      if r.needs == "snapshot"}
+    assert snapshot_rules <= set(RULE_DIRS)
+
+
+def test_off_by_default_rules_stay_off():
+    root = os.path.join(FIXTURES, "rules", "rpc901")
+    assert actual_findings(analyze_tree(root)) == set()
