@@ -790,6 +790,9 @@ class Interpreter:
             return [(Unknown(f"self.{name}"), st)]
         if name == "prepare":
             version = kwargs.get("version")
+            if version is not None:
+                version = self.settle(version, _keyword(node, "version"),
+                                      frame, st)
             if version is None:
                 for extra in stars:
                     if isinstance(extra, DictV) and "version" in extra.keys():
@@ -827,7 +830,7 @@ class Interpreter:
         if value is DEFAULT or value is None:
             value = Unknown("the client's default version")
         arg_node = node.args[0] if node.args else None
-        value = self.settle(value, arg_node, frame)
+        value = self.settle(value, arg_node, frame, st)
         self.record.guards.append(GuardEvent(value, node.lineno,
                                              frame.module.relpath,
                                              self.entry))
@@ -846,19 +849,19 @@ class Interpreter:
 
     def sent(self, kind, method, version, kwargs, st, frame, node, site):
         method = self.settle(method, node.args[1] if len(node.args) > 1
-                             else None, frame)
+                             else None, frame, st)
         send_site = node.lineno if frame.depth == 0 else frame.site
         self.record.sends.append(SendEvent(
             kind, method, version, kwargs, st.constraints, self.entry,
             self.entry_relpath, site, send_site, frame.module.relpath,
             node.lineno))
 
-    def settle(self, value, expr, frame):
+    def settle(self, value, expr, frame, st):
         """Try astroid on a module-level expression ``ast`` left unknown
-        (or naming a constant of another library)."""
+        (or naming a constant of another library); never on locals."""
         if isinstance(value, (Unknown, ExtRef)) and expr is not None and \
                 isinstance(expr, (ast.Name, ast.Attribute)) and \
-                not _is_local(expr):
+                not _is_local(expr, st.env):
             inferred = self.resolver.infer(frame.module, expr)
             if inferred is not None:
                 return inferred
@@ -872,7 +875,7 @@ class Interpreter:
         fields = {}
         for key in ("version", "topic", "namespace"):
             value = named.get(key, NONE)
-            fields[key] = self.settle(value, by_name.get(key), frame)
+            fields[key] = self.settle(value, by_name.get(key), frame, st)
         if fields["version"] == NONE:
             # oslo's dispatcher reads a missing version as 1.0
             fields["version"] = Str("1.0", node.lineno, frame.module.relpath)
@@ -1083,6 +1086,10 @@ def _kwargs_value(kwargs: dict, stars: list):
     return value
 
 
+def _keyword(call: ast.Call, name: str):
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
 def _callee_name(call: ast.Call) -> str:
     func = call.func
     if isinstance(func, ast.Attribute):
@@ -1092,10 +1099,11 @@ def _callee_name(call: ast.Call) -> str:
     return ""
 
 
-def _is_local(expr) -> bool:
+def _is_local(expr, env) -> bool:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
-    return isinstance(expr, ast.Name) and expr.id in ("self", "cls")
+    return isinstance(expr, ast.Name) and (expr.id in ("self", "cls")
+                                           or expr.id in env)
 
 
 def _text(node) -> str:

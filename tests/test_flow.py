@@ -127,3 +127,30 @@ def test_recursion_does_not_hang(tmp_path):
             return self.a(ctxt)
         """)
     assert {m for m, _, _, _ in sends(client)} == {"b"}
+
+
+def test_astroid_resolves_what_ast_cannot_and_only_that(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "versions.py").write_text("MAJOR = 2\nCURRENT = '%d.%d' % "
+                                     "(MAJOR, 1)\n")
+    source = HEADER + textwrap.indent(textwrap.dedent("""
+        def m(self, ctxt):
+            cctxt = self.client.prepare(version=versions.CURRENT)
+            cctxt.cast(ctxt, 'm')
+
+        def n(self, ctxt):
+            self.client.prepare(version='2.0').cast(ctxt, 'n')
+        """), "    ")
+    (pkg / "rpcapi.py").write_text("from pkg import versions\n" + source)
+    snap = snapshot.build(DiskTree(str(tmp_path)), "pkg",
+                          infer_root=str(tmp_path))
+    assert {(s.method, v.version.text) for s in snap.clients[0].sends
+            for v in s.variants} == {("m", "2.1"), ("n", "2.0")}
+    assert (snap.inference_calls, snap.inferred) == (1, 1)
+    # without a tree on disk (a git revision) astroid is not asked
+    snap = snapshot.build(DiskTree(str(tmp_path)), "pkg")
+    assert snap.inference_calls == 0
+    assert [u.why for u in snap.clients[0].unresolved] == [
+        "cannot evaluate '%d.%d' % (MAJOR, 1)"]
