@@ -10,7 +10,8 @@ import json
 import sys
 
 from . import __version__, engine, inventory, report, rules
-from .config import Config, ConfigError, parse_pairs, split_list
+from .config import (Config, ConfigError, find_config, parse_pairs,
+                     read_settings, split_list)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -22,7 +23,7 @@ def parser() -> argparse.ArgumentParser:
                     "rolling upgrades.")
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                    help="files or directories to check (default: .)")
-    p.add_argument("--base", default="auto", metavar="REF|DIR",
+    p.add_argument("--base", metavar="REF|DIR",
                    help="baseline: auto (default), a git revision, a "
                         "directory holding another tree, or none")
     p.add_argument("--commit-msg", metavar="FILE",
@@ -32,9 +33,9 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated codes or prefixes to run")
     p.add_argument("--ignore", metavar="CODES",
                    help="comma-separated codes or prefixes to skip")
-    p.add_argument("--rolling-upgrade-apis", metavar="APIS", default="",
+    p.add_argument("--rolling-upgrade-apis", metavar="APIS",
                    help="APIs upgraded node by node (class path or topic)")
-    p.add_argument("--pairs", metavar="PAIRS", default="",
+    p.add_argument("--pairs", metavar="PAIRS",
                    help="explicit 'client.Class = server.Class' pairs")
     p.add_argument("--inventory", action="store_true",
                    help="list every RPC API found instead of checking")
@@ -68,13 +69,7 @@ def _main(argv) -> int:
             print(f"{r.code}  {state:3}  {r.title}", file=out)
         return EXIT_CLEAN
     try:
-        config = Config(
-            base=None if args.base == "none" else args.base,
-            commit_msg=args.commit_msg,
-            rolling=tuple(split_list(args.rolling_upgrade_apis)),
-            pairs=parse_pairs(args.pairs, "--pairs"),
-            select=tuple(split_list(args.select)),
-            ignore=tuple(split_list(args.ignore)))
+        config = build_config(args)
         codes = checked_codes(config)
     except ConfigError as exc:
         print(f"rpc-version-lint: error: {exc}", file=sys.stderr)
@@ -88,9 +83,10 @@ def _main(argv) -> int:
         return EXIT_ERROR
     results = [engine.analyze(root, top, config, codes)
                for root, top in scopes]
-    for result in results:
-        for problem in result.problems + result.warnings:
-            print(f"rpc-version-lint: {problem}", file=sys.stderr)
+    for problem in dict.fromkeys(p for r in results
+                                 for p in r.problems + r.warnings):
+        print(f"rpc-version-lint: {problem}", file=sys.stderr)
+    fatal = any(r.fatal for r in results)
     if args.inventory:
         data = inventory.build(results)
         if args.format == "json":
@@ -108,7 +104,33 @@ def _main(argv) -> int:
     else:
         for line in report.text(results):
             print(line, file=out)
+    if fatal:
+        return EXIT_ERROR
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def build_config(args) -> Config:
+    """Command-line options over the [flake8] section over defaults."""
+    import os
+
+    path = find_config(os.getcwd())
+    settings = read_settings(path) if path else {}
+
+    def pick(option, key, default=None):
+        value = getattr(args, option)
+        return value if value is not None else settings.get(key, default)
+
+    base = pick("base", "rpc-base", "auto") or "auto"
+    pairs_from = "--pairs" if args.pairs is not None else \
+        f"{path}: rpc-pairs"
+    return Config(
+        base=None if base == "none" else base,
+        commit_msg=pick("commit_msg", "rpc-commit-msg"),
+        rolling=tuple(split_list(pick("rolling_upgrade_apis",
+                                      "rpc-rolling-upgrade-apis"))),
+        pairs=parse_pairs(pick("pairs", "rpc-pairs"), pairs_from),
+        select=tuple(split_list(args.select)),
+        ignore=tuple(split_list(args.ignore)))
 
 
 def checked_codes(config: Config) -> set[str]:

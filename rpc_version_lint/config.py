@@ -60,3 +60,53 @@ def parse_pairs(value, option: str = "rpc-pairs") -> tuple:
                 f"nova.compute.manager.ComputeManager)")
         pairs.append((client, server))
     return tuple(pairs)
+
+
+# -- the [flake8] section, as the command line reads it ---------------------
+
+CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
+KEYS = ("rpc-base", "rpc-commit-msg", "rpc-rolling-upgrade-apis",
+        "rpc-pairs", "rpc-upgrade-from")
+
+
+def find_config(start: str) -> str | None:
+    """The file flake8 would read: the first of setup.cfg, tox.ini and
+    .flake8 with a [flake8] section, from ``start`` upwards."""
+    import configparser
+    import os
+
+    directory = os.path.abspath(start)
+    while True:
+        for name in CONFIG_FILES:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                parser = configparser.RawConfigParser()
+                try:
+                    parser.read(path, encoding="utf-8")
+                except (configparser.Error, UnicodeDecodeError) as exc:
+                    raise ConfigError(f"{path}: cannot be read "
+                                      f"({str(exc).splitlines()[0]})")
+                if parser.has_section("flake8"):
+                    return path
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def read_settings(path: str) -> dict:
+    """The rpc-* keys of the [flake8] section (dashes or underscores)."""
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    parser.read(path, encoding="utf-8")
+    settings = {}
+    for key, value in parser.items("flake8"):
+        name = key.replace("_", "-")
+        if not name.startswith("rpc-"):
+            continue
+        if name not in KEYS:
+            raise ConfigError(f"{path}: [flake8] {key}: unknown option "
+                              f"(known: {', '.join(KEYS)})")
+        settings[name] = value.strip()
+    return settings

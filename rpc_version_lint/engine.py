@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import rules, snapshot
+from .baseline import BaseError, find_base
 from .config import Config
 from .model import Snapshot
 from .source import DiskTree, find_scope
@@ -26,6 +27,7 @@ class Result:
     base: Snapshot | None = None
     problems: list = field(default_factory=list)  # files skipped
     warnings: list = field(default_factory=list)  # environment, options
+    fatal: bool = False      # a setting asked for could not be honoured
 
     def findings_in(self, relpath: str) -> list:
         return [f for f in self.findings if f.relpath == relpath]
@@ -64,6 +66,23 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
                           infer_root=root)
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
+    needs_base = any(r.needs == "base" for r in map(rules.get, codes) if r)
+    if needs_base and config.base is not None:
+        try:
+            baseline = find_base(root, config.base, config.commit_msg)
+        except BaseError as exc:
+            result.warnings.append(str(exc))
+            result.fatal = exc.fatal
+            baseline = None
+        if baseline is not None:
+            context.base = result.base = snapshot.build(
+                baseline.tree, top, baseline.label, config.pair_map,
+                infer_root=baseline.infer_root)
+            context.messages = baseline.messages
+            if top and not result.base.scanned and head.scanned:
+                result.warnings.append(
+                    f"base {baseline.label} holds no RPC API under {top}/: "
+                    f"is it a tree of the same project?")
     result.findings = rules.run(context, codes)
     return result
 

@@ -279,6 +279,7 @@ class Extractor:
         if isinstance(target, TargetV):
             endpoint.version = version_ref(target.version, target.relpath,
                                            target.line)
+            endpoint.declared = (target.relpath, target.line)
             endpoint.namespace = namespace_value(target.namespace)
             if endpoint.namespace == UNRESOLVED:
                 endpoint.unresolved.append(Unresolved(
@@ -286,6 +287,7 @@ class Extractor:
                     _describe_unknown(target.namespace)))
         elif target is not None:
             endpoint.version = target
+            endpoint.declared = (target.relpath, target.line)
         if endpoint.version is not None and not endpoint.version.resolved:
             endpoint.unresolved.append(Unresolved(
                 endpoint.version.relpath, endpoint.version.line,

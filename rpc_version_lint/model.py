@@ -149,6 +149,7 @@ class Endpoint:
     relpath: str
     line: int
     version: VersionRef | None = None
+    declared: tuple | None = None  # (relpath, line) of its target
     namespace: str | None = None
     methods: dict = field(default_factory=dict)  # name -> Method
     open: bool = False       # an external base may add methods

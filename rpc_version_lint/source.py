@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 # A file that holds an RPC client or server names at least one of these.
@@ -54,7 +55,10 @@ def decode(data: bytes, relpath: str) -> str:
 
 def parse(text: str, relpath: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=relpath)
+        with warnings.catch_warnings():
+            # invalid escape sequences and the like: not ours to report
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=relpath)
     except SyntaxError as exc:
         raise SourceError(f"{relpath}:{exc.lineno or 0}: not valid Python "
                           f"({exc.msg}); file skipped")

@@ -70,11 +70,7 @@ def test_compute_like_sends_follow_helpers_and_guards():
     assert variants(head, path, "drain_host") == {("6.0", ()), ("5.2", ())}
     assert variants(head, path, "evacuate_host") == {
         ("6.1", ("host", "reboot")), ("6.0", ("host",)), ("5.0", ("host",))}
-    # no version: the target's default
-    assert variants(head, path, "ping") == {("6.0", ())}
-    client = head.clients[0]
-    ping = next(s for s in client.sends if s.method == "ping")
-    assert ping.variants[0].default_version
+    assert variants(head, path, "ping") == {("6.0", ()), ("5.0", ())}
 
 
 def test_compute_like_proxy_forwards_to_its_manager():
@@ -108,6 +104,10 @@ def test_conductor_like_inventory():
         ("orchestra.manager.OrchestraManager", "2.1"),
         ("orchestra.manager._OrchestraManagerV3Proxy", "3.0")]
     assert main["majors"] == [2, 3]
+    # prepare() without a version sends the target's default
+    assert variants(snaps["orchestra"], "orchestra.rpcapi.OrchestraAPI",
+                    "object_action") == {("3.0", ("objinst", "objmethod"))}
+    assert snaps["orchestra"].clients[0].sends[0].variants[0].default_version
     assert tasks["client"]["namespace"] == "plan_task"
     assert tasks["client"]["pinnable"] is False
     assert tasks["client"]["cap"] is None

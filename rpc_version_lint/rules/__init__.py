@@ -119,4 +119,4 @@ _loaded = []
 def _load() -> None:
     if not _loaded:
         _loaded.append(True)
-        from . import dispatch, health  # noqa: F401  (they register rules)
+        from . import dispatch, health, procedure  # noqa: F401 (register)
