@@ -81,6 +81,8 @@ def _main(argv) -> int:
               file=sys.stderr)
     if missing:
         return EXIT_ERROR
+    if args.inventory:
+        codes = set()  # facts only: no rules, no baseline
     results = [engine.analyze(root, top, config, codes)
                for root, top in scopes]
     for problem in dict.fromkeys(p for r in results
