@@ -66,7 +66,7 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
                           infer_root=root)
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
-    needs_base = any(r.needs == "base" for r in map(rules.get, codes) if r)
+    needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
     if needs_base and config.base is not None:
         try:
             baseline = find_base(root, config.base, config.commit_msg)

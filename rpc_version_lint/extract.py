@@ -240,8 +240,8 @@ class Extractor:
             send = groups.get(key)
             if send is None:
                 send = groups[key] = Send(method, event.kind, event.entry,
-                                          event.relpath, event.site,
-                                          event.send_site)
+                                          event.owner, event.relpath,
+                                          event.site, event.send_site)
                 if method is None:
                     client.unresolved.append(Unresolved(
                         event.relpath, event.send_site, "RPC method name",
@@ -369,6 +369,10 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
                 members(sub.value, cls)
 
     def members(lst, cls):
+        inside_endpoint = cls is not None and cls.path in endpoint_classes
+        if inside_endpoint and not any(
+                isinstance(e, ast.Name) and e.id == "self" for e in lst.elts):
+            return  # an endpoint's additional_endpoints: a registration
         paths, complete = [], True
         for element in lst.elts:
             ref = None

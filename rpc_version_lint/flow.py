@@ -58,6 +58,7 @@ class SendEvent:
     kwargs: object       # DictV, or Unknown when not known at all
     constraints: tuple   # guard outcomes on this path
     entry: str           # the method being run
+    owner: str           # the class defining it
     relpath: str         # its file
     site: int            # line in it of the prepare (or of the send)
     send_site: int       # line in it of the send
@@ -127,6 +128,7 @@ class Interpreter:
         self.record = Record()
         self.entry = ""
         self.entry_relpath = cls.module.relpath
+        self.entry_owner = cls.path
         self._client_attrs = None
         self._guard_decorators: dict[int, int | None] = {}
         self._seen_unresolved: set = set()
@@ -134,6 +136,7 @@ class Interpreter:
     # -- entry points --------------------------------------------------
     def run_method(self, owner, node) -> None:
         self.entry = node.name
+        self.entry_owner = owner.path
         self.entry_relpath = owner.module.relpath
         frame = Frame(module=owner.module, owner=owner, depth=0,
                       site=node.lineno, stack=(id(node),))
@@ -853,8 +856,8 @@ class Interpreter:
         send_site = node.lineno if frame.depth == 0 else frame.site
         self.record.sends.append(SendEvent(
             kind, method, version, kwargs, st.constraints, self.entry,
-            self.entry_relpath, site, send_site, frame.module.relpath,
-            node.lineno))
+            self.entry_owner, self.entry_relpath, site, send_site,
+            frame.module.relpath, node.lineno))
 
     def settle(self, value, expr, frame, st):
         """Try astroid on a module-level expression ``ast`` left unknown

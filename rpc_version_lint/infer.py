@@ -25,17 +25,18 @@ class Inferrer:
         self._built: dict[str, object] = {}
 
     def literal(self, mod, expr):
-        """The single literal ``expr`` (an ast node of ``mod``) infers to."""
+        """The single literal ``expr`` (an ast node of ``mod``) infers to,
+        as ``(True, value)``; ``(False, None)`` when there is none."""
         if self.root is None:
-            return None
+            return False, None
         self.calls += 1
         try:
-            value = self._infer(mod, expr)
+            found = self._infer(mod, expr)
         except Exception:  # astroid raises many kinds; none is fatal here
-            return None
-        if value is not None:
+            return False, None
+        if found[0]:
             self.resolved += 1
-        return value
+        return found
 
     def _infer(self, mod, expr):
         import astroid
@@ -62,19 +63,20 @@ class Inferrer:
                 target = node
                 break
         if target is None:
-            return None
+            return False, None
         sys.path.insert(0, self.root)
         try:
             results = []
             for inferred in target.infer():
                 if not isinstance(inferred, nodes.Const):
-                    return None
+                    return False, None
                 results.append(inferred.value)
                 if len(results) > 4:
-                    return None
+                    return False, None
         finally:
             sys.path.remove(self.root)
+        # None counts: a namespace constant may well be None
         if results and all(r == results[0] for r in results) \
-                and isinstance(results[0], (str, int)):
-            return results[0]
-        return None
+                and isinstance(results[0], (str, int, type(None))):
+            return True, results[0]
+        return False, None

@@ -64,6 +64,7 @@ class Send:
     method: str | None   # None when the name is not known statically
     kind: str            # call, cast, fanout_cast, ...
     entry: str           # the client method it is reached from
+    owner: str           # the class defining that method
     relpath: str
     line: int            # the prepare (or send) line in ``entry``
     send_line: int

@@ -124,10 +124,12 @@ class Resolver:
         """astroid's answer for an expression ``ast`` could not resolve."""
         if self.inferrer is None:
             return None
-        value = self.inferrer.literal(mod, expr)
+        found, value = self.inferrer.literal(mod, expr)
+        if not found:
+            return None
         if isinstance(value, str):
             return Str(value, expr.lineno, mod.relpath)
-        return None
+        return Const(value)
 
 
 def _short(expr: ast.AST) -> str:

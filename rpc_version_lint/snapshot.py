@@ -44,12 +44,20 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
                       for base in project.mro(cls)[0][1:]}
     client_bases = {base for cls in found["client"]
                     for base in project.mro(cls)[0][1:]}
+    clients = {}
     for cls in found["client"]:
         client = extractor.client(cls)
         if client.target is None and not client.old_style:
             continue  # builds no Target: a helper such as a client router
-        if cls in client_bases and not any(
-                s.relpath == cls.module.relpath for s in client.sends):
+        if cls in client_bases and not any(s.owner == cls.path
+                                           for s in client.sends):
+            continue
+        clients[cls] = client
+    for cls, client in clients.items():
+        # a subclass that sends nothing of its own repeats its base's API
+        ancestors = [b for b in project.mro(cls)[0][1:] if b in clients]
+        if ancestors and not any(s.owner == cls.path for s in client.sends) \
+                and client.target == clients[ancestors[0]].target:
             continue
         snapshot.clients.append(client)
     found["endpoint"] = [c for c in found["endpoint"]

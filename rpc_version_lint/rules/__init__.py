@@ -33,6 +33,7 @@ class Rule:
     title: str
     default: bool
     needs: str          # "snapshot", "base" or "upgrade"
+    reads_base: bool    # uses the baseline when there is one
     rationale: str
     bad: str
     good: str
@@ -44,10 +45,11 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(code: str, title: str, *, default: bool = True,
-         needs: str = "snapshot", rationale: str, bad: str, good: str,
-         fix: str):
+         needs: str = "snapshot", reads_base: bool = False, rationale: str,
+         bad: str, good: str, fix: str):
     def register(check):
         REGISTRY[code] = Rule(code, title, default, needs,
+                              reads_base or needs == "base",
                               _dedent(rationale), _dedent(bad),
                               _dedent(good), _dedent(fix), check)
         return check
