@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
                    help="explicit 'client.Class = server.Class' pairs")
     p.add_argument("--inventory", action="store_true",
                    help="list every RPC API found instead of checking")
+    p.add_argument("--surface", action="store_true",
+                   help="print each endpoint's RPC surface and fingerprint")
     p.add_argument("--explain", metavar="CODE",
                    help="explain a rule and exit")
     p.add_argument("--list-rules", action="store_true",
@@ -81,7 +83,7 @@ def _main(argv) -> int:
               file=sys.stderr)
     if missing:
         return EXIT_ERROR
-    if args.inventory:
+    if args.inventory or args.surface:
         codes = set()  # facts only: no rules, no baseline
     results = [engine.analyze(root, top, config, codes)
                for root, top in scopes]
@@ -89,6 +91,14 @@ def _main(argv) -> int:
                                  for p in r.problems + r.warnings):
         print(f"rpc-version-lint: {problem}", file=sys.stderr)
     fatal = any(r.fatal for r in results)
+    if args.surface:
+        data = inventory.surfaces(results)
+        if args.format == "json":
+            json.dump(data, out, indent=2)
+            out.write("\n")
+        else:
+            print(inventory.surfaces_text(data), file=out)
+        return EXIT_CLEAN
     if args.inventory:
         data = inventory.build(results)
         if args.format == "json":

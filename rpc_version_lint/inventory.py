@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from .surface import fingerprint, signature
+
 SCHEMA_VERSION = 1
 
 
@@ -124,4 +126,38 @@ def text(inventory: dict) -> str:
                            f"{u['why']}")
     if details:
         lines += ["", "Unresolved expressions:"] + details
+    return "\n".join(lines)
+
+
+def surfaces(results) -> dict:
+    """Each endpoint's RPC surface: its methods' signatures, fingerprinted
+    (``--surface``)."""
+    endpoints = []
+    for result in results:
+        for api in result.head.apis:
+            for e in api.endpoints:
+                endpoints.append({
+                    "api": api.name,
+                    "class": e.path,
+                    "location": _where(result.root, *(e.declared or
+                                                      (e.relpath, e.line))),
+                    "version": e.version.text if e.version else None,
+                    "fingerprint": fingerprint(e),
+                    "forwards_to": e.delegate,
+                    "methods": {name: signature(e.methods[name])
+                                for name in sorted(e.methods)},
+                })
+    return {"schema_version": SCHEMA_VERSION, "endpoints": endpoints}
+
+
+def surfaces_text(data: dict) -> str:
+    lines = []
+    for e in data["endpoints"]:
+        lines.append(f"{e['api']}: {e['class'].rpartition('.')[2]} "
+                     f"{e['version']} ({e['location']}) fingerprint "
+                     f"{e['fingerprint']}")
+        if e["forwards_to"]:
+            lines.append(f"    (other methods forwarded to "
+                         f"{e['forwards_to']})")
+        lines += [f"    {sig}" for sig in e["methods"].values()]
     return "\n".join(lines)
