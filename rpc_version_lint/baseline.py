@@ -124,6 +124,20 @@ class GitTree:
                 result.append(relpath)
         return result
 
+    def lines_with(self, top: str, needle: str):
+        where = self._path(top) if top else (self.prefix or ".")
+        try:
+            out = _git(self.repo, "grep", "-I", "-F", "-e", needle, self.sha,
+                       "--", where, check=False)
+        except BaseError:
+            return
+        strip = len(self.sha) + 1 + (len(self.prefix) + 1 if self.prefix
+                                     else 0)
+        for entry in out.splitlines():
+            path, _, line = entry[strip:].partition(":")
+            if path.endswith(".py") and not is_test_path(path):
+                yield path, line
+
     def close(self) -> None:
         if self._process is not None:
             self._process.stdin.close()
@@ -131,11 +145,12 @@ class GitTree:
             self._process = None
 
 
-def find_base(root: str, spec: str | None, commit_msg: str | None = None):
+def find_base(root: str, spec: str | None, commit_msg: str | None = None,
+              option: str = "--base"):
     """The Baseline for a tree at ``root`` (None when there is none).
 
     Raises BaseError for trouble worth a line; ``fatal`` when ``spec`` was
-    given explicitly.
+    given explicitly (``option`` names where, in messages).
     """
     messages = _message_file(commit_msg) if commit_msg else None
     if spec is None:
@@ -150,8 +165,8 @@ def find_base(root: str, spec: str | None, commit_msg: str | None = None):
     except _GitFailed:
         if explicit:
             raise BaseError(
-                f"--base {spec}: no such directory, and {root} is not inside "
-                f"a git work tree to look it up as a revision")
+                f"{option} {spec}: no such directory, and {root} is not "
+                f"inside a git work tree to look it up as a revision")
         raise BaseError(
             f"{root} is not inside a git work tree: no baseline, the "
             f"against-base rules are skipped (pass --base DIR to compare "
@@ -167,7 +182,7 @@ def find_base(root: str, spec: str | None, commit_msg: str | None = None):
         sha = _git(top, "rev-parse", "--verify", "--quiet",
                    f"{spec}^{{commit}}").strip()
     except _GitFailed:
-        raise _missing_revision(top, spec, explicit)
+        raise _missing_revision(top, spec, explicit, option)
     if messages is None and spec != "HEAD":
         messages = _log_messages(top, sha) or None
     prefix = os.path.relpath(os.path.realpath(root),
@@ -176,7 +191,8 @@ def find_base(root: str, spec: str | None, commit_msg: str | None = None):
     return Baseline(GitTree(top, sha, prefix, spec), spec, messages)
 
 
-def _missing_revision(top: str, spec: str, explicit: bool) -> BaseError:
+def _missing_revision(top: str, spec: str, explicit: bool,
+                      option: str) -> BaseError:
     if not explicit:
         head = _git(top, "rev-parse", "--verify", "--quiet", "HEAD",
                     check=False).strip()
@@ -194,7 +210,7 @@ def _missing_revision(top: str, spec: str, explicit: bool) -> BaseError:
     if not explicit and spec == "HEAD^":
         return BaseError("HEAD is a root commit: no baseline, the "
                          "against-base rules are skipped", fatal=False)
-    return BaseError(f"--base {spec}: not a directory, and not a revision "
+    return BaseError(f"{option} {spec}: not a directory, and not a revision "
                      f"of the repository at {top} (check the name, or fetch "
                      f"it); the against-base rules are skipped")
 

@@ -10,6 +10,7 @@ import json
 import sys
 
 from . import __version__, engine, inventory, report, rules
+from .rules import upgrade
 from .config import (Config, ConfigError, find_config, parse_pairs,
                      read_settings, split_list)
 
@@ -28,6 +29,12 @@ def parser() -> argparse.ArgumentParser:
                         "directory holding another tree, or none")
     p.add_argument("--commit-msg", metavar="FILE",
                    help="file holding the commit message being checked")
+    p.add_argument("--upgrade-from", metavar="REF|DIR",
+                   help="the previous release (git revision or directory): "
+                        "check both directions of a rolling upgrade")
+    p.add_argument("--matrix", action="store_true",
+                   help="with --upgrade-from: per-API summary of the "
+                        "directions checked")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated codes or prefixes to run")
@@ -83,6 +90,12 @@ def _main(argv) -> int:
               file=sys.stderr)
     if missing:
         return EXIT_ERROR
+    if args.matrix and not config.upgrade_from:
+        print("rpc-version-lint: error: --matrix needs --upgrade-from "
+              "(the previous release)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.matrix:
+        codes = {c for c in rules.enabled_codes(["RPC4"])}
     if args.inventory or args.surface:
         codes = set()  # facts only: no rules, no baseline
     results = [engine.analyze(root, top, config, codes)
@@ -91,6 +104,16 @@ def _main(argv) -> int:
                                  for p in r.problems + r.warnings):
         print(f"rpc-version-lint: {problem}", file=sys.stderr)
     fatal = any(r.fatal for r in results)
+    if args.matrix:
+        data = {"schema_version": inventory.SCHEMA_VERSION,
+                "apis": [row for r in results if r.previous is not None
+                         for row in upgrade.matrix(r.context)]}
+        if args.format == "json":
+            json.dump(data, out, indent=2)
+            out.write("\n")
+        else:
+            print(inventory.matrix_text(data), file=out)
+        return EXIT_ERROR if fatal else EXIT_CLEAN
     if args.surface:
         data = inventory.surfaces(results)
         if args.format == "json":
@@ -138,6 +161,7 @@ def build_config(args) -> Config:
     return Config(
         base=None if base == "none" else base,
         commit_msg=pick("commit_msg", "rpc-commit-msg"),
+        upgrade_from=pick("upgrade_from", "rpc-upgrade-from"),
         rolling=tuple(split_list(pick("rolling_upgrade_apis",
                                       "rpc-rolling-upgrade-apis"))),
         pairs=parse_pairs(pick("pairs", "rpc-pairs"), pairs_from),

@@ -25,6 +25,8 @@ class Result:
     head: Snapshot
     findings: list = field(default_factory=list)
     base: Snapshot | None = None
+    previous: Snapshot | None = None  # --upgrade-from
+    context: object = None
     problems: list = field(default_factory=list)  # files skipped
     warnings: list = field(default_factory=list)  # environment, options
     fatal: bool = False      # a setting asked for could not be honoured
@@ -62,8 +64,10 @@ def scopes(paths) -> list[tuple[str, str]]:
 
 def analyze(root: str, top: str, config: Config, codes) -> Result:
     head_tree = DiskTree(root)
+    upgrade = bool(config.upgrade_from) and any(
+        r.needs == "upgrade" for r in map(rules.get, codes) if r)
     head = snapshot.build(head_tree, top, "working tree", config.pair_map,
-                          infer_root=root)
+                          infer_root=root, usage=upgrade)
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
     needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
@@ -83,7 +87,19 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
                 result.warnings.append(
                     f"base {baseline.label} holds no RPC API under {top}/: "
                     f"is it a tree of the same project?")
+    if upgrade:
+        try:
+            previous = find_base(root, config.upgrade_from,
+                                 option="--upgrade-from")
+        except BaseError as exc:
+            result.warnings.append(str(exc))
+            result.fatal = True
+        else:
+            context.previous = result.previous = snapshot.build(
+                previous.tree, top, previous.label, config.pair_map,
+                infer_root=previous.infer_root, usage=True)
     result.findings = rules.run(context, codes)
+    result.context = context
     return result
 
 

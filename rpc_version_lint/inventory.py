@@ -161,3 +161,20 @@ def surfaces_text(data: dict) -> str:
                          f"{e['forwards_to']})")
         lines += [f"    {sig}" for sig in e["methods"].values()]
     return "\n".join(lines)
+
+
+def matrix_text(data: dict) -> str:
+    """The rolling-upgrade matrix, one row per API and direction."""
+    header = ("API", "previous cap", "direction", "messages", "failures")
+    rows = [header]
+    for api in data["apis"]:
+        for i, d in enumerate(api["directions"]):
+            rows.append((api["api"] if i == 0 else "",
+                         (api["previous_cap"] or "-") if i == 0 else "",
+                         d["direction"], str(d["messages"]),
+                         str(d["failures"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -117,6 +117,7 @@ class Client:
     compat_helpers: list[str] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     old_style: bool = False  # RpcProxy with make_msg sends
+    used: set | None = None  # methods the tree calls (None: all)
 
     @property
     def pinnable(self) -> bool:

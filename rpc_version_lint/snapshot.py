@@ -8,6 +8,7 @@ checks pay once.
 
 from __future__ import annotations
 
+from .callers import used_methods
 from .extract import Extractor, endpoint_lists, role
 from .index import Project
 from .infer import Inferrer
@@ -17,7 +18,9 @@ from .resolve import Resolver
 
 
 def build(tree, top: str, label: str = "", pairs: dict | None = None,
-          infer_root: str | None = None) -> Snapshot:
+          infer_root: str | None = None, usage: bool = False) -> Snapshot:
+    """``usage``: also find which client methods the tree calls (for the
+    rolling-upgrade checks)."""
     problems: list[str] = []
     project = Project(tree, problems)
     inferrer = Inferrer(infer_root)
@@ -76,6 +79,9 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
                                          endpoint_classes)]
     snapshot.apis = pair(snapshot.clients, snapshot.endpoints, registrations,
                          lists, pairs)
+    if usage:
+        for client in snapshot.clients:
+            client.used = used_methods(project, tree, top, client)
     snapshot.files = sorted({c.relpath for c in snapshot.clients}
                             | {e.relpath for e in snapshot.endpoints})
     snapshot.inferred = inferrer.resolved

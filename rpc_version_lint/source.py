@@ -143,6 +143,21 @@ class DiskTree:
                     found.append(rel.replace(os.sep, "/"))
         return [p for p in found if not is_test_path(p)]
 
+    def lines_with(self, top: str, needle: str):
+        """Every line of the Python files of ``top`` containing ``needle``
+        (a plain string), as (relpath, line)."""
+        for relpath in self.python_files(top):
+            try:
+                data = self.read(relpath)
+            except SourceError:
+                continue
+            if data is None or needle.encode() not in data:
+                continue
+            text = data.decode("utf-8", "replace")
+            for line in text.splitlines():
+                if needle in line:
+                    yield relpath, line
+
     def candidates(self, top: str) -> list[str]:
         """The files of ``top`` that pass the textual pre-filter."""
         result = []

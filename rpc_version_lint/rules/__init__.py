@@ -121,4 +121,5 @@ _loaded = []
 def _load() -> None:
     if not _loaded:
         _loaded.append(True)
-        from . import dispatch, health, procedure, surface  # noqa: F401
+        from . import (dispatch, health, procedure,  # noqa: F401
+                       surface, upgrade)

@@ -115,6 +115,42 @@ def receiver(api, method: str, version):
     return None, None
 
 
+def delivery(api, method: str, version, kwargs, kwargs_open: bool):
+    """Why one message would fail at ``api``'s endpoints, and where the
+    server side of it is: (reason, (relpath, line)); None when it is
+    dispatched (or when the analysis cannot tell)."""
+    candidates = accepting(api, version)
+    if not candidates:
+        near = api.endpoint_for(version.major) or max(
+            api.endpoints, key=lambda e: e.accepts)
+        return (f"no endpoint accepts {version} ({endpoints_text(api)})",
+                near.declared or (near.relpath, near.line))
+    found = receiver(api, method, version)
+    if found is None:
+        return None
+    endpoint, target = found
+    if target is None:
+        first = candidates[0]
+        names = ", ".join(f"{e.name} {e.version}" for e in candidates)
+        return (f"{names} has no method {method}()",
+                first.declared or (first.relpath, first.line))
+    if kwargs is None or kwargs_open:
+        return None
+    where = (target.relpath, target.line)
+    params = {p.name for p in target.params}
+    if not target.varkw:
+        extra = sorted(kwargs - params)
+        if extra:
+            return (f"{endpoint.name}.{method}() does not take "
+                    f"{', '.join(extra)}", where)
+    missing = [p.name for p in target.params
+               if not p.has_default and p.name not in kwargs]
+    if missing:
+        return (f"{endpoint.name}.{method}() requires {', '.join(missing)}, "
+                f"which the message lacks", where)
+    return None
+
+
 @rule("RPC201", "Message version accepted by no endpoint",
       rationale="""
       oslo.messaging hands a message to an endpoint only if the majors are
