@@ -15,6 +15,7 @@ pre-filter (``git grep``) are read at all.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -234,3 +235,23 @@ def _message_file(path: str) -> list[str]:
 
 def has_upgrade_impact(messages) -> bool:
     return any("upgradeimpact" in m.lower() for m in messages)
+
+
+_APPROVED = re.compile(r"^\s*RPC-Approved:\s*((?:RPC\d{3}[\s,]*)+)(.*)$",
+                       re.IGNORECASE | re.MULTILINE)
+
+
+def approvals(messages) -> list[tuple[tuple, str]]:
+    """``RPC-Approved: RPC302 reason`` trailers: (codes, reason) each.
+
+    RPC102 cannot be approved this way: UpgradeImpact is its approval.
+    """
+    found = []
+    for message in messages or ():
+        for match in _APPROVED.finditer(message):
+            named = re.findall(r"RPC\d{3}", match.group(1), re.IGNORECASE)
+            codes = tuple(c.upper() for c in named if c.upper() != "RPC102")
+            reason = match.group(2).strip()
+            if codes and reason:
+                found.append((codes, reason))
+    return found

@@ -7,21 +7,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import __version__, engine, inventory, report, rules
+from .config import (Config, ConfigError, find_config, parse_allow,
+                     parse_pairs, read_pyproject, read_settings, split_list)
 from .rules import upgrade
-from .config import (Config, ConfigError, find_config, parse_pairs,
-                     read_settings, split_list)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        self.exit(EXIT_ERROR, f"rpc-version-lint: error: {message}\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="rpc-version-lint",
         description="Check that oslo.messaging RPC APIs stay safe across "
-                    "rolling upgrades.")
+                    "rolling upgrades. Exit status: 0 clean, 1 findings, "
+                    "2 usage or environment error.")
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                    help="files or directories to check (default: .)")
     p.add_argument("--base", metavar="REF|DIR",
@@ -32,10 +40,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--upgrade-from", metavar="REF|DIR",
                    help="the previous release (git revision or directory): "
                         "check both directions of a rolling upgrade")
-    p.add_argument("--matrix", action="store_true",
-                   help="with --upgrade-from: per-API summary of the "
-                        "directions checked")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated codes or prefixes to run")
     p.add_argument("--ignore", metavar="CODES",
@@ -44,14 +49,22 @@ def parser() -> argparse.ArgumentParser:
                    help="APIs upgraded node by node (class path or topic)")
     p.add_argument("--pairs", metavar="PAIRS",
                    help="explicit 'client.Class = server.Class' pairs")
-    p.add_argument("--inventory", action="store_true",
-                   help="list every RPC API found instead of checking")
-    p.add_argument("--surface", action="store_true",
-                   help="print each endpoint's RPC surface and fingerprint")
-    p.add_argument("--explain", metavar="CODE",
-                   help="explain a rule and exit")
-    p.add_argument("--list-rules", action="store_true",
-                   help="list the rules and exit")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no summary line and no notes, only findings and "
+                        "errors")
+    view = p.add_mutually_exclusive_group()
+    view.add_argument("--inventory", action="store_true",
+                      help="list every RPC API found instead of checking")
+    view.add_argument("--surface", action="store_true",
+                      help="print each endpoint's RPC surface and "
+                           "fingerprint")
+    view.add_argument("--matrix", action="store_true",
+                      help="with --upgrade-from: per-API summary of the "
+                           "directions checked")
+    view.add_argument("--explain", metavar="CODE",
+                      help="explain a rule and exit")
+    view.add_argument("--list-rules", action="store_true",
+                      help="list the rules (text or json) and exit")
     p.add_argument("--version", action="version",
                    version=f"%(prog)s {__version__}")
     return p
@@ -73,100 +86,113 @@ def _main(argv) -> int:
     if args.explain:
         return explain(args.explain.strip().upper(), out)
     if args.list_rules:
-        for r in rules.all_rules():
-            state = "on" if r.default else "off"
-            print(f"{r.code}  {state:3}  {r.title}", file=out)
-        return EXIT_CLEAN
+        return list_rules(args.format, out)
     try:
         config = build_config(args)
         codes = checked_codes(config)
     except ConfigError as exc:
-        print(f"rpc-version-lint: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    scopes = engine.scopes(args.paths)
-    missing = [p for p in args.paths if not _exists(p)]
-    for path in missing:
-        print(f"rpc-version-lint: error: {path}: no such file or directory",
-              file=sys.stderr)
-    if missing:
-        return EXIT_ERROR
+        return _error(str(exc))
     if args.matrix and not config.upgrade_from:
-        print("rpc-version-lint: error: --matrix needs --upgrade-from "
-              "(the previous release)", file=sys.stderr)
-        return EXIT_ERROR
-    if args.matrix:
-        codes = {c for c in rules.enabled_codes(["RPC4"])}
+        return _error("--matrix needs --upgrade-from (the previous release)")
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        return _error(f"{missing[0]}: no such file or directory")
     if args.inventory or args.surface:
         codes = set()  # facts only: no rules, no baseline
+    elif args.matrix:
+        codes = rules.enabled_codes(["RPC4"])
     results = [engine.analyze(root, top, config, codes)
-               for root, top in scopes]
+               for root, top in engine.scopes(args.paths)]
     for problem in dict.fromkeys(p for r in results
                                  for p in r.problems + r.warnings):
         print(f"rpc-version-lint: {problem}", file=sys.stderr)
     fatal = any(r.fatal for r in results)
-    if args.matrix:
+    if args.inventory or args.surface or args.matrix:
+        _view(args, results, out)
+        return EXIT_ERROR if fatal else EXIT_CLEAN
+    _findings(args.format, results, out)
+    if not args.quiet:
+        for note in report.notes(results):
+            print(f"rpc-version-lint: {note}", file=sys.stderr)
+        if args.format == "text":
+            print(report.summary_line(results), file=sys.stderr)
+    if fatal:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _view(args, results, out) -> None:
+    if args.inventory:
+        data = inventory.build(results)
+        text = inventory.text
+    elif args.surface:
+        data = inventory.surfaces(results)
+        text = inventory.surfaces_text
+    else:
         data = {"schema_version": inventory.SCHEMA_VERSION,
                 "apis": [row for r in results if r.previous is not None
                          for row in upgrade.matrix(r.context)]}
-        if args.format == "json":
-            json.dump(data, out, indent=2)
-            out.write("\n")
-        else:
-            print(inventory.matrix_text(data), file=out)
-        return EXIT_ERROR if fatal else EXIT_CLEAN
-    if args.surface:
-        data = inventory.surfaces(results)
-        if args.format == "json":
-            json.dump(data, out, indent=2)
-            out.write("\n")
-        else:
-            print(inventory.surfaces_text(data), file=out)
-        return EXIT_CLEAN
-    if args.inventory:
-        data = inventory.build(results)
-        if args.format == "json":
-            json.dump(data, out, indent=2)
-            out.write("\n")
-        else:
-            print(inventory.text(data), file=out)
-        return EXIT_CLEAN
-    findings = [f for r in results for f in r.findings]
+        text = inventory.matrix_text
     if args.format == "json":
-        json.dump([{"path": report.location(r, f), "line": f.line,
-                    "col": f.col + 1, "code": f.code, "message": f.message}
-                   for r in results for f in r.findings], out, indent=2)
-        out.write("\n")
+        _dump(data, out)
     else:
-        for line in report.text(results):
+        print(text(data), file=out)
+
+
+def _findings(fmt, results, out) -> None:
+    if fmt == "json":
+        _dump(report.as_json(results), out)
+    elif fmt == "sarif":
+        _dump(report.as_sarif(results), out)
+    else:
+        lines = report.github(results) if fmt == "github" else \
+            report.text(results)
+        for line in lines:
             print(line, file=out)
-    if fatal:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _dump(data, out) -> None:
+    json.dump(data, out, indent=2)
+    out.write("\n")
+
+
+def _error(message: str) -> int:
+    print(f"rpc-version-lint: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def build_config(args) -> Config:
-    """Command-line options over the [flake8] section over defaults."""
-    import os
-
-    path = find_config(os.getcwd())
+    """Command-line options over pyproject.toml's [tool.rpc-version-lint]
+    over the [flake8] section over defaults."""
+    cwd = os.getcwd()
+    path = find_config(cwd)
     settings = read_settings(path) if path else {}
+    sources = {key: f"{path}: [flake8] {key}" for key in settings}
+    pyproject, table = read_pyproject(cwd)
+    settings.update(table)
+    sources.update({key: f"{pyproject}: [tool.rpc-version-lint] "
+                         f"{key.removeprefix('rpc-')}" for key in table})
 
     def pick(option, key, default=None):
         value = getattr(args, option)
-        return value if value is not None else settings.get(key, default)
+        if value is not None:
+            sources[key] = "--" + option.replace("_", "-")
+            return value
+        return settings.get(key, default)
 
     base = pick("base", "rpc-base", "auto") or "auto"
-    pairs_from = "--pairs" if args.pairs is not None else \
-        f"{path}: rpc-pairs"
+    pairs = pick("pairs", "rpc-pairs")
     return Config(
         base=None if base == "none" else base,
         commit_msg=pick("commit_msg", "rpc-commit-msg"),
         upgrade_from=pick("upgrade_from", "rpc-upgrade-from"),
         rolling=tuple(split_list(pick("rolling_upgrade_apis",
                                       "rpc-rolling-upgrade-apis"))),
-        pairs=parse_pairs(pick("pairs", "rpc-pairs"), pairs_from),
-        select=tuple(split_list(args.select)),
-        ignore=tuple(split_list(args.ignore)))
+        pairs=parse_pairs(pairs, sources.get("rpc-pairs", "rpc-pairs")),
+        allow=parse_allow(settings.get("rpc-allow"),
+                          sources.get("rpc-allow", "rpc-allow")),
+        select=tuple(split_list(pick("select", "select"))),
+        ignore=tuple(split_list(pick("ignore", "ignore"))))
 
 
 def checked_codes(config: Config) -> set[str]:
@@ -183,21 +209,20 @@ def checked_codes(config: Config) -> set[str]:
 def explain(code: str, out) -> int:
     r = rules.get(code)
     if r is None:
-        print(f"rpc-version-lint: error: --explain: unknown code {code!r} "
-              f"(see --list-rules)", file=sys.stderr)
-        return EXIT_ERROR
-    print(explanation(r), file=out)
+        return _error(f"--explain: unknown code {code!r} (see --list-rules)")
+    print(report.explanation(r), file=out)
     return EXIT_CLEAN
 
 
-def explanation(r) -> str:
-    state = "on by default" if r.default else "off by default: select it"
-    indent = "\n".join("    " + line for line in r.bad.splitlines())
-    good = "\n".join("    " + line for line in r.good.splitlines())
-    return (f"{r.code}: {r.title} ({state})\n\n{r.rationale}\n\n"
-            f"Bad:\n\n{indent}\n\nGood:\n\n{good}\n\nFix: {r.fix}")
-
-
-def _exists(path: str) -> bool:
-    import os
-    return os.path.exists(path)
+def list_rules(fmt: str, out) -> int:
+    catalogue = rules.all_rules()
+    if fmt == "json":
+        _dump({"schema_version": report.JSON_SCHEMA_VERSION,
+               "rules": [{"code": r.code, "title": r.title,
+                          "default": r.default, "needs": r.needs}
+                         for r in catalogue]}, out)
+    else:
+        for r in catalogue:
+            print(f"{r.code}  {'on' if r.default else 'off':3}  {r.title}",
+                  file=out)
+    return EXIT_CLEAN

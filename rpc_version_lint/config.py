@@ -1,13 +1,14 @@
 """Settings shared by the flake8 plugin and the command line.
 
 Both read the ``rpc-*`` keys of the ``[flake8]`` section (setup.cfg,
-tox.ini, .flake8); values are parsed here, once, into a ``Config``.
+tox.ini, .flake8); the command line also reads ``[tool.rpc-version-lint]``
+in pyproject.toml. Values are parsed here, once, into a ``Config``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class ConfigError(Exception):
@@ -21,13 +22,49 @@ class Config:
     rolling: tuple = ()              # rolling-upgrade APIs: class path/topic
     pairs: tuple = ()                # ((client path, server path), ...)
     upgrade_from: str | None = None  # previous release: revision or dir
+    allow: tuple = ()                # Allow entries
     select: tuple = ()
     ignore: tuple = ()
-    extra: tuple = field(default=(), compare=False)
 
     @property
     def pair_map(self) -> dict:
         return dict(self.pairs)
+
+
+@dataclass(frozen=True)
+class Allow:
+    """An allow-list entry: findings of these codes (prefixes) for this API
+    (class path or API name) are not reported, for the reason given."""
+
+    codes: tuple
+    api: str | None
+    reason: str
+
+    def matches(self, code: str, api_names: set) -> bool:
+        return (not self.codes or any(code.startswith(c) for c in self.codes)
+                ) and (self.api is None or self.api in api_names)
+
+
+def parse_allow(value, option: str = "rpc-allow") -> tuple:
+    """One entry per line: ``[CODES] [API]: reason``, such as
+    ``RPC105 nova.compute.rpcapi.ComputeAPI: kept until Zed``."""
+    entries = []
+    items = value if isinstance(value, (list, tuple)) else \
+        (value or "").splitlines()
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        selector, sep, reason = item.partition(":")
+        words = selector.split()
+        codes = tuple(w for w in words if re.fullmatch(r"RPC\d{0,3}", w))
+        api = " ".join(w for w in words if w not in codes) or None
+        if not sep or not reason.strip() or not (codes or api):
+            raise ConfigError(
+                f"{option}: {item!r} is not 'CODES API: reason' (a code "
+                f"such as RPC105 and/or an API, then a colon and why)")
+        entries.append(Allow(codes, api, reason.strip()))
+    return tuple(entries)
 
 
 def split_list(value) -> list[str]:
@@ -66,7 +103,8 @@ def parse_pairs(value, option: str = "rpc-pairs") -> tuple:
 
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 KEYS = ("rpc-base", "rpc-commit-msg", "rpc-rolling-upgrade-apis",
-        "rpc-pairs", "rpc-upgrade-from")
+        "rpc-pairs", "rpc-upgrade-from", "rpc-allow")
+PYPROJECT_KEYS = tuple(k[4:] for k in KEYS) + ("select", "ignore")
 
 
 def find_config(start: str) -> str | None:
@@ -110,3 +148,51 @@ def read_settings(path: str) -> dict:
                               f"(known: {', '.join(KEYS)})")
         settings[name] = value.strip()
     return settings
+
+
+def read_pyproject(start: str) -> tuple[str | None, dict]:
+    """[tool.rpc-version-lint] of the nearest pyproject.toml, with its keys
+    as rpc-* names (``select``/``ignore`` kept as they are)."""
+    import os
+
+    directory = os.path.abspath(start)
+    while True:
+        path = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(path):
+            break
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None, {}
+        directory = parent
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})")
+    table = data.get("tool", {}).get("rpc-version-lint")
+    if table is None:
+        return None, {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.rpc-version-lint] is not a table")
+    settings = {}
+    for key, value in table.items():
+        name = key.replace("_", "-")
+        if name not in PYPROJECT_KEYS:
+            raise ConfigError(
+                f"{path}: [tool.rpc-version-lint] {key}: unknown option "
+                f"(known: {', '.join(PYPROJECT_KEYS)})")
+        if isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: [tool.rpc-version-lint] {key}: "
+                                  f"expected strings")
+            value = value if name == "allow" else ",".join(value)
+        elif not isinstance(value, str):
+            raise ConfigError(f"{path}: [tool.rpc-version-lint] {key}: "
+                              f"expected a string or a list of strings")
+        settings[name if name in ("select", "ignore") else "rpc-" + name] = \
+            value
+    return path, settings

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import rules, snapshot
-from .baseline import BaseError, find_base
+from .baseline import BaseError, approvals, find_base
 from .config import Config
 from .model import Snapshot
 from .source import DiskTree, find_scope
@@ -30,6 +30,8 @@ class Result:
     problems: list = field(default_factory=list)  # files skipped
     warnings: list = field(default_factory=list)  # environment, options
     fatal: bool = False      # a setting asked for could not be honoured
+    allowed: list = field(default_factory=list)   # (Finding, reason)
+    approved: list = field(default_factory=list)  # (Finding, reason)
 
     def findings_in(self, relpath: str) -> list:
         return [f for f in self.findings if f.relpath == relpath]
@@ -98,9 +100,34 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
             context.previous = result.previous = snapshot.build(
                 previous.tree, top, previous.label, config.pair_map,
                 infer_root=previous.infer_root, usage=True)
-    result.findings = rules.run(context, codes)
+    result.findings = settle(rules.run(context, codes), result, config,
+                             context.messages)
     result.context = context
     return result
+
+
+def settle(findings, result, config, messages) -> list:
+    """Set aside what the allow-list and RPC-Approved trailers cover; both
+    stay visible (counted, listed) rather than passing silently."""
+    keys = {}
+    for api in result.head.apis:
+        keys.setdefault(api.name, {api.name, api.key}).add(api.key)
+    approved = approvals(messages)
+    kept = []
+    for finding in findings:
+        names = keys.get(finding.api, {finding.api})
+        entry = next((a for a in config.allow
+                      if a.matches(finding.code, names)), None)
+        if entry is not None:
+            result.allowed.append((finding, entry.reason))
+            continue
+        reason = next((r for codes, r in approved if finding.code in codes),
+                      None)
+        if reason is not None:
+            result.approved.append((finding, reason))
+            continue
+        kept.append(finding)
+    return kept
 
 
 _cache: dict = {}

@@ -13,7 +13,8 @@ import os
 import sys
 
 from . import __version__, engine, rules
-from .config import Config, ConfigError, parse_pairs, split_list
+from .config import (Config, ConfigError, parse_allow, parse_pairs,
+                     split_list)
 from .source import find_scope, is_test_path, may_hold_rpc
 
 
@@ -53,6 +54,11 @@ class Plugin:
             "--rpc-upgrade-from", default=None, parse_from_config=True,
             help="Previous release (git revision or directory) for the "
                  "rolling-upgrade checks.")
+        manager.add_option(
+            "--rpc-allow", default="", parse_from_config=True,
+            help="Allow-list, one 'CODES API: reason' entry per line: "
+                 "findings not reported (for those who cannot annotate "
+                 "lines).")
 
     @classmethod
     def parse_options(cls, options) -> None:
@@ -61,6 +67,11 @@ class Plugin:
         except ConfigError as exc:
             _warn(str(exc))
             pairs = ()
+        try:
+            allow = parse_allow(getattr(options, "rpc_allow", ""))
+        except ConfigError as exc:
+            _warn(str(exc))
+            allow = ()
         base = getattr(options, "rpc_base", "auto") or "auto"
         cls.config = Config(
             base=None if base == "none" else base,
@@ -68,6 +79,7 @@ class Plugin:
             rolling=tuple(split_list(getattr(
                 options, "rpc_rolling_upgrade_apis", ""))),
             pairs=pairs,
+            allow=allow,
             upgrade_from=getattr(options, "rpc_upgrade_from", None))
         # flake8 filters what we report with select/ignore itself; rules that
         # are off by default only run when a selection names them.
@@ -92,6 +104,10 @@ class Plugin:
         result = engine.analyze_cached(root, top, self.config, self.codes)
         for problem in result.warnings:
             _warn(problem)
+        for finding, reason in result.approved:
+            if finding.relpath == relpath:
+                _warn(f"approved: {relpath}:{finding.line}: {finding.code} "
+                      f"{finding.message} (RPC-Approved: {reason})")
         for finding in result.findings_in(relpath):
             yield finding.line, finding.col, finding.text(), type(self)
 

@@ -64,7 +64,7 @@ def test_base_in_a_subdirectory_of_the_repository(tmp_path):
     shutil.copytree(DROP, os.path.join(repo.path, "tree"),
                     dirs_exist_ok=True)
     repo.commit("Bump")
-    proc = run_cli(os.path.join(repo.path, "tree"), cwd=repo.path)
+    proc = run_cli("-q", os.path.join(repo.path, "tree"), cwd=repo.path)
     assert "RPC101" in proc.stdout, proc.stderr
 
 
@@ -73,7 +73,7 @@ def test_revision_forms(tmp_path):
     first = repo.git("rev-list", "--max-parents=0", "HEAD")
     repo.git("tag", "v1", first)
     for spec in ("v1", first[:8], "HEAD~1", "main~1"):
-        proc = run_cli("--base", spec, ".", cwd=repo.path)
+        proc = run_cli("-q", "--base", spec, ".", cwd=repo.path)
         assert proc.returncode == 1 and "RPC101" in proc.stdout, spec
 
 
@@ -82,14 +82,14 @@ def test_directory_base(tmp_path):
     for target, trees in ((before, (SHAPE, N)), (after, (SHAPE, DROP))):
         for tree in trees:
             shutil.copytree(tree, target, dirs_exist_ok=True)
-    proc = run_cli("--base", str(before), str(after))
+    proc = run_cli("-q", "--base", str(before), str(after))
     assert "RPC101" in proc.stdout and proc.returncode == 1
 
 
 def test_detached_head_is_fine(tmp_path):
     repo = two_commits(tmp_path)
     repo.git("checkout", "-q", "--detach", "HEAD")
-    proc = run_cli(".", cwd=repo.path)
+    proc = run_cli("-q", ".", cwd=repo.path)
     assert proc.stderr == "" and "RPC101" in proc.stdout
 
 
@@ -103,10 +103,10 @@ def snapshot_finding_tree(path):
 
 def test_not_a_git_repository(tmp_path):
     tree = snapshot_finding_tree(tmp_path / "tree")
-    proc = run_cli(str(tree))
+    proc = run_cli("-q", str(tree))
     assert "not inside a git work tree" in one_line(proc.stderr)
     assert "RPC205" in proc.stdout and proc.returncode == 1
-    explicit = run_cli("--base", "HEAD~1", str(tree))
+    explicit = run_cli("-q", "--base", "HEAD~1", str(tree))
     assert "no such directory" in one_line(explicit.stderr)
     assert "RPC205" in explicit.stdout and explicit.returncode == 2
 
@@ -118,7 +118,7 @@ def test_git_not_installed(tmp_path):
     repo.commit("Again")
     env = dict(os.environ, PATH=str(tmp_path / "nowhere"))
     proc = subprocess.run(
-        [os.path.realpath(_python()), "-m", "rpc_version_lint", "."],
+        [os.path.realpath(_python()), "-m", "rpc_version_lint", "-q", "."],
         cwd=repo.path, env=env, capture_output=True, text=True)
     assert "git is not installed" in one_line(proc.stderr)
     assert "RPC205" in proc.stdout and proc.returncode == 1
@@ -131,7 +131,7 @@ def _python():
 
 def test_unknown_revision(tmp_path):
     repo = two_commits(tmp_path)
-    proc = run_cli("--base", "no-such-branch", ".", cwd=repo.path)
+    proc = run_cli("-q", "--base", "no-such-branch", ".", cwd=repo.path)
     line = one_line(proc.stderr)
     assert "no-such-branch" in line and "not a revision" in line
     assert proc.returncode == 2
@@ -141,7 +141,7 @@ def test_root_commit(tmp_path):
     repo = Repo(tmp_path / "repo")
     snapshot_finding_tree(repo.path)
     repo.commit("Initial")
-    proc = run_cli(".", cwd=repo.path)
+    proc = run_cli("-q", ".", cwd=repo.path)
     assert "root commit" in one_line(proc.stderr)
     assert "RPC205" in proc.stdout and proc.returncode == 1
 
@@ -150,7 +150,7 @@ def test_repository_without_commits(tmp_path):
     repo = Repo(tmp_path / "repo")
     snapshot_finding_tree(repo.path)
     repo.git("add", "-A")
-    proc = run_cli(".", cwd=repo.path)
+    proc = run_cli("-q", ".", cwd=repo.path)
     assert "no commit yet" in one_line(proc.stderr)
     assert proc.returncode == 1
 
@@ -160,7 +160,7 @@ def test_shallow_clone_without_the_base(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1",
                     "file://" + origin.path, str(clone)], check=True)
-    proc = run_cli(".", cwd=clone)
+    proc = run_cli("-q", ".", cwd=clone)
     line = one_line(proc.stderr)
     assert "shallow clone" in line and "git fetch --deepen" in line
     assert proc.returncode == 2
@@ -168,7 +168,7 @@ def test_shallow_clone_without_the_base(tmp_path):
 
 def test_missing_base_directory(tmp_path):
     tree = snapshot_finding_tree(tmp_path / "tree")
-    proc = run_cli("--base", str(tmp_path / "gone"), str(tree))
+    proc = run_cli("-q", "--base", str(tmp_path / "gone"), str(tree))
     assert "gone" in one_line(proc.stderr)
     assert "RPC205" in proc.stdout and proc.returncode == 2
 
@@ -177,7 +177,7 @@ def test_unreadable_message_file(tmp_path):
     repo = two_commits(tmp_path)
     with pytest.raises(BaseError, match="--commit-msg"):
         find_base(repo.path, "auto", str(tmp_path / "missing"))
-    proc = run_cli("--commit-msg", str(tmp_path / "missing"), ".",
+    proc = run_cli("-q", "--commit-msg", str(tmp_path / "missing"), ".",
                    cwd=repo.path)
     assert "--commit-msg" in one_line(proc.stderr)
     assert proc.returncode == 2

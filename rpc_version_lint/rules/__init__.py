@@ -38,6 +38,7 @@ class Rule:
     bad: str
     good: str
     fix: str
+    lang: str           # what the bad/good examples are written in
     check: Callable = field(compare=False, repr=False)
 
 
@@ -46,12 +47,12 @@ REGISTRY: dict[str, Rule] = {}
 
 def rule(code: str, title: str, *, default: bool = True,
          needs: str = "snapshot", reads_base: bool = False, rationale: str,
-         bad: str, good: str, fix: str):
+         bad: str, good: str, fix: str, lang: str = "python"):
     def register(check):
         REGISTRY[code] = Rule(code, title, default, needs,
                               reads_base or needs == "base",
                               _dedent(rationale), _dedent(bad),
-                              _dedent(good), _dedent(fix), check)
+                              _dedent(good), _dedent(fix), lang, check)
         return check
     return register
 

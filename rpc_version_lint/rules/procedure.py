@@ -149,7 +149,7 @@ def dropped_in_bump(ctx):
 
 
 @rule("RPC102", "Old major removed without UpgradeImpact",
-      needs="base",
+      needs="base", lang="text",
       rationale="""
       Removing the old major N (change #2) is safe only when every service
       of the deployment already runs a release that speaks N+1. Operators
