@@ -101,12 +101,19 @@ def _main(argv) -> int:
         codes = set()  # facts only: no rules, no baseline
     elif args.matrix:
         codes = rules.enabled_codes(["RPC4"])
-    results = [engine.analyze(root, top, config, codes)
-               for root, top in engine.scopes(args.paths)]
+    results, fatal = [], False
+    for root, top in engine.scopes(args.paths):
+        try:
+            results.append(engine.analyze(root, top, config, codes))
+        except Exception as exc:  # the other scopes still get checked
+            print(f"rpc-version-lint: error: internal error while analysing "
+                  f"{os.path.join(root, top)}: {type(exc).__name__}: {exc} "
+                  f"(please report this)", file=sys.stderr)
+            fatal = True
     for problem in dict.fromkeys(p for r in results
                                  for p in r.problems + r.warnings):
         print(f"rpc-version-lint: {problem}", file=sys.stderr)
-    fatal = any(r.fatal for r in results)
+    fatal = fatal or any(r.fatal for r in results)
     if args.inventory or args.surface or args.matrix:
         _view(args, results, out)
         return EXIT_ERROR if fatal else EXIT_CLEAN

@@ -75,7 +75,8 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
     needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
     if needs_base and config.base is not None:
         try:
-            baseline = find_base(root, config.base, config.commit_msg)
+            baseline = find_base(root, config.base, config.commit_msg,
+                                 worktree=head_tree)
         except BaseError as exc:
             result.warnings.append(str(exc))
             result.fatal = exc.fatal

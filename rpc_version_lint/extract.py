@@ -27,15 +27,36 @@ from .versions import Version
 # External bases known to contribute no RPC methods to an endpoint.
 _PLAIN_BASES = ("object", "builtins.", "oslo_", "oslo.", "six", "abc.",
                 "typing.", "collections.")
+_NONEMPTY_LIST = re.compile(r"endpoints\s*=\s*\[\s*[^\]\s]")
 _HISTORY_RE = re.compile(r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)\s*[-:]",
                          re.MULTILINE)
 
 
-def _calls_named(node, names) -> bool:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and flow._callee_name(sub) in names:
-            return True
-    return False
+_CALLEES: dict = {}
+
+
+def callees(node, mod=None) -> frozenset:
+    """Names of everything called inside ``node``: walked once, kept on the
+    node, and (given its module) by source text, so that a method a change
+    did not touch is not walked again in the baseline."""
+    found = getattr(node, "_rpc_callees", None)
+    if found is not None:
+        return found
+    key = None
+    if mod is not None:
+        key = hash("\n".join(mod.lines[node.lineno - 1:node.end_lineno]))
+        found = _CALLEES.get(key)
+    if found is None:
+        found = frozenset(flow._callee_name(sub) for sub in ast.walk(node)
+                          if isinstance(sub, ast.Call))
+        if key is not None:
+            _CALLEES[key] = found
+    node._rpc_callees = found
+    return found
+
+
+def _calls_named(node, names, mod=None) -> bool:
+    return not callees(node, mod).isdisjoint(names)
 
 
 def _assigns_self_target(fnode) -> bool:
@@ -60,10 +81,10 @@ def role(project, cls: ClassInfo) -> str | None:
             c.name == "RpcProxy" for c in mro[1:]):
         return "client"
     for c in mro:
-        if any(_calls_named(m, flow.CLIENT_FACTORIES)
+        if any(_calls_named(m, flow.CLIENT_FACTORIES, c.module)
                for m in c.methods.values()) and any(
-                _calls_named(m, ("Target",)) for m in
-                (mm for cc in mro for mm in cc.methods.values())):
+                _calls_named(m, ("Target",), cc.module)
+                for cc in mro for m in cc.methods.values()):
             return "client"
     for c in mro:
         target = c.attrs.get("target")
@@ -335,11 +356,17 @@ class Extractor:
         this server instantiates (``additional_endpoints.append(P(self))``,
         ``additional_apis``, an ``endpoints`` list, an attribute)."""
         found = []
+        names = {path.rpartition(".")[2] for path in endpoint_classes}
         mro, _ = self.project.mro(cls)
         for owner in mro:
             for node in owner.methods.values():
+                if callees(node).isdisjoint(names):
+                    continue
                 for sub in ast.walk(node):
-                    if not isinstance(sub, ast.Call):
+                    # resolve only calls that can name an endpoint class:
+                    # following every callee would parse half the tree
+                    if not isinstance(sub, ast.Call) or \
+                            flow._callee_name(sub) not in names:
                         continue
                     ref = self.resolver.static(owner.module, sub.func)
                     if isinstance(ref, ClassRef) and ref.info != cls and \
@@ -368,6 +395,8 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
                     and isinstance(sub.value, ast.List):
                 members(sub.value, cls)
 
+    names = {path.rpartition(".")[2] for path in endpoint_classes}
+
     def members(lst, cls):
         inside_endpoint = cls is not None and cls.path in endpoint_classes
         if inside_endpoint and not any(
@@ -376,7 +405,8 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
         paths, complete = [], True
         for element in lst.elts:
             ref = None
-            if isinstance(element, ast.Call):
+            if isinstance(element, ast.Call) and \
+                    flow._callee_name(element) in names:
                 ref = resolver.static(mod, element.func)
             if isinstance(ref, ClassRef) and ref.info.path in endpoint_classes:
                 paths.append(ref.info.path)
@@ -388,6 +418,8 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
         if paths:
             found.append((mod.relpath, mod.name, lst.lineno, paths, complete))
 
+    if not _NONEMPTY_LIST.search(mod.text):
+        return found
     for node in mod.tree.body:
         if isinstance(node, ast.ClassDef):
             scan(node, project.class_info(mod, node))

@@ -511,19 +511,31 @@ class Interpreter:
         return results
 
     def ev_Dict(self, node, st, frame):
-        results = [(DictV(), st)]
+        # (items, open, state) per path; a dict literal can be huge (a long
+        # VERSION_ALIASES), so items are collected, not rebuilt per key
+        results = [({}, False, st)]
         for key, value in zip(node.keys, node.values):
             nxt = []
-            for d, s in results:
-                for v, s2 in self.ev(value, s, frame):
+            for items, open_, s in results:
+                outcomes = self.ev(value, s, frame)
+                for v, s2 in outcomes:
+                    mine = dict(items) if len(outcomes) > 1 else items
                     if key is None:  # {**other}
-                        nxt.append((d.merged(v), s2))
+                        if isinstance(v, DictV):
+                            mine.update(v.items)
+                        nxt.append((mine, open_ or not isinstance(v, DictV)
+                                    or v.open, s2))
                         continue
                     k = self._const_key(key, frame)
-                    nxt.append((d.with_item(k, v) if k is not None
-                                else DictV(d.items, True), s2))
+                    if k is None:
+                        nxt.append((mine, True, s2))
+                    else:
+                        mine.pop(k, None)
+                        mine[k] = v
+                        nxt.append((mine, open_, s2))
             results = nxt[:MAX_PATHS]
-        return results
+        return [(DictV(tuple(items.items()), open_), s)
+                for items, open_, s in results]
 
     def ev_BinOp(self, node, st, frame):
         out = []

@@ -9,6 +9,8 @@ that leads outside the tree is reported as external, never guessed.
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
 from dataclasses import dataclass, field
 
 from .source import SourceError, decode, module_name, module_paths, parse
@@ -38,6 +40,13 @@ class Module:
     functions: dict[str, ast.FunctionDef] = field(default_factory=dict)
     # names rebound in an if/try/loop at module level: no single value
     conditional: set[str] = field(default_factory=set)
+
+    @property
+    def lines(self) -> list[str]:
+        found = self.__dict__.get("_lines")
+        if found is None:
+            found = self.__dict__["_lines"] = self.text.splitlines()
+        return found
 
     @property
     def package(self) -> str:
@@ -116,6 +125,20 @@ def _index_module(mod: Module) -> None:
     bind(mod.tree.body, False)
 
 
+_PARSED: dict = {}
+
+
+def _parsed(data: bytes, relpath: str):
+    """(text, ast) of a file, shared by every tree of the process holding
+    the same content (a base revision is mostly the working tree)."""
+    key = (relpath, hashlib.sha1(data).digest())
+    found = _PARSED.get(key)
+    if found is None:
+        text = decode(data, relpath)
+        found = _PARSED[key] = (text, parse(text, relpath))
+    return found
+
+
 def _absolute(mod: Module, name: str | None, level: int) -> str:
     if not level:
         return name or ""
@@ -150,10 +173,33 @@ class Project:
         self.problems = problems if problems is not None else []
         self._modules: dict[str, Module | None] = {}
         self._classes: dict[int, ClassInfo] = {}
-        self._mros: dict[int, tuple[list[ClassInfo], list[str]]] = {}
+        self._mros: dict[int, tuple] = {}
+        self.digests: dict[str, bytes] = {}  # module name -> content hash
+        self._watches: list[set] = []
+
+    # -- which modules a piece of work read (see snapshot.py's cache) ----
+    def note(self, names) -> None:
+        for watch in self._watches:
+            watch.update(names)
+
+    @contextlib.contextmanager
+    def watching(self):
+        """The names of the modules read inside the block (also through
+        cached results computed earlier)."""
+        watch: set = set()
+        self._watches.append(watch)
+        try:
+            yield watch
+        finally:
+            self._watches.pop()  # blocks nest: the last one is ours
+
+    def digest(self, name: str) -> bytes | None:
+        self.module(name)
+        return self.digests.get(name)
 
     # -- modules -------------------------------------------------------
     def module(self, name: str) -> Module | None:
+        self.note((name,))
         if name in self._modules:
             return self._modules[name]
         self._modules[name] = None  # also breaks import cycles
@@ -175,8 +221,8 @@ class Project:
             data = self.tree.read(relpath)
             if data is None:
                 return None
-            text = decode(data, relpath)
-            tree = parse(text, relpath)
+            self.digests[name] = hashlib.sha1(data).digest()
+            text, tree = _parsed(data, relpath)
         except SourceError as exc:
             self.problems.append(str(exc))
             return None
@@ -263,8 +309,11 @@ class Project:
         and the dotted names of the external or unresolved bases."""
         cached = self._mros.get(id(info.node))
         if cached is None:
-            cached = self._mros[id(info.node)] = self._mro(info)
-        return cached
+            with self.watching() as read:
+                result = self._mro(info)
+            cached = self._mros[id(info.node)] = (result, frozenset(read))
+        self.note(cached[1])
+        return cached[0]
 
     def _mro(self, info: ClassInfo) -> tuple[list[ClassInfo], list[str]]:
         order: list[ClassInfo] = []

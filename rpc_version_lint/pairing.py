@@ -96,9 +96,11 @@ def servers(endpoints: list[Endpoint], registrations: dict,
         if key in seen:
             continue
         seen.add(key)
-        result.append(Server(f"{module}:{line}", _package(relpath), module,
-                             with_children([by_path[p] for p in paths]),
-                             complete))
+        members = [by_path[p] for p in paths if p in by_path]
+        if members:
+            result.append(Server(f"{module}:{line}", _package(relpath),
+                                 module, with_children(members),
+                                 complete and len(members) == len(paths)))
     return result
 
 

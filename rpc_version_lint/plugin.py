@@ -101,7 +101,14 @@ class Plugin:
                                   root).replace(os.sep, "/")
         if is_test_path(relpath):
             return
-        result = engine.analyze_cached(root, top, self.config, self.codes)
+        try:
+            result = engine.analyze_cached(root, top, self.config,
+                                           self.codes)
+        except Exception as exc:  # never break the rest of the flake8 run
+            _warn(f"internal error while analysing {top or root}: "
+                  f"{type(exc).__name__}: {exc}; RPC findings are missing "
+                  f"for it (please report this)")
+            return
         for problem in result.warnings:
             _warn(problem)
         for finding, reason in result.approved:

@@ -36,20 +36,23 @@ class Resolver:
     def global_value(self, mod: Module, name: str):
         key = (mod.name, name)
         if key in self._globals:
-            return self._globals[key]
+            value, read = self._globals[key]
+            self.project.note(read)
+            return value
         if key in self._active:
             return Unknown(f"{name} is defined in terms of itself")
         self._active.add(key)
         try:
-            found = self.project.lookup(mod, name)
-            if found is None:
-                value = ExtRef(name) if name in _BUILTINS else \
-                    Unknown(f"{name} is not defined in {mod.relpath}")
-            else:
-                value = self.convert(found)
+            with self.project.watching() as read:
+                found = self.project.lookup(mod, name)
+                if found is None:
+                    value = ExtRef(name) if name in _BUILTINS else \
+                        Unknown(f"{name} is not defined in {mod.relpath}")
+                else:
+                    value = self.convert(found)
         finally:
             self._active.discard(key)
-        self._globals[key] = value
+        self._globals[key] = (value, frozenset(read | {mod.name}))
         return value
 
     def convert(self, found):

@@ -1,12 +1,16 @@
 """One tree -> its ``Snapshot``: every RPC API in it, paired.
 
 The pre-filter picks the candidate files; only those (and the modules their
-names lead to) are parsed.  Results are kept per process, keyed by the tree
-and the content of its candidate files, so flake8 workers and repeated
-checks pay once.
+names lead to) are parsed.  The facts of each class are kept per process,
+keyed by the content of every module their extraction read: the baseline
+of a change is mostly the working tree, so it costs little more than the
+files the change touched.
 """
 
 from __future__ import annotations
+
+import copy
+import dataclasses
 
 from .callers import used_methods
 from .extract import Extractor, endpoint_lists, role
@@ -15,6 +19,46 @@ from .infer import Inferrer
 from .model import Snapshot
 from .pairing import pair
 from .resolve import Resolver
+
+
+# (kind, class path) -> [(((module, digest), ...), astroid, facts)]
+_FACTS: dict = {}
+
+
+def _cached(project, kind: str, cls, inferrer, compute):
+    """``compute(cls)``, or its result for another tree when every module
+    it read then has the same content here (and, if astroid answered
+    something, astroid is as available)."""
+    entries = _FACTS.setdefault((kind, cls.path), [])
+    can_infer = inferrer.root is not None
+    for deps, astroid, facts in entries:
+        if astroid not in (None, can_infer):
+            continue
+        if all(project.digest(name) == digest for name, digest in deps):
+            return _fresh(facts)
+    calls = inferrer.calls
+    with project.watching() as read:
+        try:
+            facts = compute(cls)
+        except RecursionError:
+            # thousands of nested expressions: analysing it would take
+            # the interpreter's whole stack
+            project.problems.append(
+                f"{cls.module.relpath}:{cls.node.lineno}: class "
+                f"{cls.name} is nested too deeply to analyse; skipped")
+            return None
+    read.add(cls.module.name)
+    deps = tuple(sorted((name, project.digests.get(name)) for name in read))
+    entries.append((deps, can_infer if inferrer.calls > calls else None,
+                    facts))
+    return _fresh(facts)
+
+
+def _fresh(facts):
+    """A copy the caller may change (pairing marks endpoints)."""
+    if dataclasses.is_dataclass(facts):
+        return copy.copy(facts)
+    return facts
 
 
 def build(tree, top: str, label: str = "", pairs: dict | None = None,
@@ -36,7 +80,8 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
         if mod is None:
             continue
         for cls in project.classes(mod):
-            kind = role(project, cls)
+            kind = _cached(project, "role", cls, inferrer,
+                           lambda c: role(project, c))
             if kind:
                 found[kind].append(cls)
 
@@ -49,7 +94,9 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
                     for base in project.mro(cls)[0][1:]}
     clients = {}
     for cls in found["client"]:
-        client = extractor.client(cls)
+        client = _cached(project, "client", cls, inferrer, extractor.client)
+        if client is None:
+            continue
         if client.target is None and not client.old_style:
             continue  # builds no Target: a helper such as a client router
         if cls in client_bases and not any(s.owner == cls.path
@@ -67,7 +114,10 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
                          if c not in endpoint_bases]
     endpoint_classes = {cls.path: cls for cls in found["endpoint"]}
     for cls in found["endpoint"]:
-        snapshot.endpoints.append(extractor.endpoint(cls))
+        endpoint = _cached(project, "endpoint", cls, inferrer,
+                           extractor.endpoint)
+        if endpoint is not None:
+            snapshot.endpoints.append(endpoint)
     registrations = {
         cls.path: [(info.path, relpath, line, passes_self)
                    for info, relpath, line, passes_self

@@ -14,7 +14,7 @@ import os
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A file that holds an RPC client or server names at least one of these.
 # Cheap enough to run on every file flake8 sees; the rest is never parsed.
@@ -31,10 +31,15 @@ class SourceError(Exception):
     """A file that cannot be read, decoded or parsed (one-line message)."""
 
 
+_QUICK = RPC_HINTS + (b"Target(", b"endpoints")
+
+
 def may_hold_rpc(data: bytes | str) -> bool:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
-    return _HINT_RE.search(data) is not None
+    # substring tests first: ten times cheaper than the regex on misses
+    return any(hint in data for hint in _QUICK) and \
+        _HINT_RE.search(data) is not None
 
 
 def is_test_path(relpath: str) -> bool:
@@ -110,6 +115,8 @@ class DiskTree:
 
     root: str
     label: str = "working tree"
+    _candidates_of: dict = field(default_factory=dict, repr=False,
+                                 compare=False)
 
     def read(self, relpath: str) -> bytes | None:
         try:
@@ -159,7 +166,13 @@ class DiskTree:
                     yield relpath, line
 
     def candidates(self, top: str) -> list[str]:
-        """The files of ``top`` that pass the textual pre-filter."""
+        """The files of ``top`` that pass the textual pre-filter (kept: the
+        baseline of a change asks again)."""
+        if top not in self._candidates_of:
+            self._candidates_of[top] = self._candidates(top)
+        return list(self._candidates_of[top])
+
+    def _candidates(self, top: str) -> list[str]:
         result = []
         for relpath in self.python_files(top):
             try:
