@@ -8,10 +8,11 @@ many of its files it checks.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 
-from . import rules, snapshot
+from . import index, rules, snapshot
 from .baseline import BaseError, approvals, find_base
 from .config import Config
 from .model import Snapshot
@@ -104,6 +105,13 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
     result.findings = settle(rules.run(context, codes), result, config,
                              context.messages)
     result.context = context
+    # The result holds no syntax tree. The parsed modules and the caches
+    # that let the baseline reuse the head's work are hundreds of thousands
+    # of objects that every later garbage collection of the process (flake8
+    # checking the rest of the tree) would walk again: drop them now.
+    index.forget_parsed()
+    snapshot.forget()
+    gc.collect()
     return result
 
 

@@ -35,6 +35,10 @@ _HISTORY_RE = re.compile(r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)\s*[-:]",
 _CALLEES: dict = {}
 
 
+def forget_callees() -> None:
+    _CALLEES.clear()
+
+
 def callees(node, mod=None) -> frozenset:
     """Names of everything called inside ``node``: walked once, kept on the
     node, and (given its module) by source text, so that a method a change

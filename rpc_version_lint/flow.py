@@ -29,6 +29,9 @@ from .versions import Version, satisfiable
 MAX_PATHS = 64      # per statement list; more is reported as truncated
 MAX_DEPTH = 6       # inlining depth
 CLIENT_FACTORIES = frozenset({"get_client", "RPCClient", "get_rpc_client"})
+# calls through an imported module that the interpreter must follow
+MESSAGING = CLIENT_FACTORIES | {"Target", "prepare", "can_send_version",
+                                "call", "cast", "make_msg", "client"}
 TARGET_PARAMS = ("exchange", "topic", "namespace", "version", "server",
                  "fanout")
 # old-style RpcProxy sends: method -> index of the message argument
@@ -674,12 +677,32 @@ class Interpreter:
             if isinstance(held, DictV):
                 return self.dict_method(func.value.id, held, func.attr, node,
                                         st, frame)
+        if self._foreign_call(func, st, frame):
+            # a function of another module (objects.Service.get_minimum_
+            # version, utils.spawn, ...): only oslo.messaging's own calls
+            # matter, and following the others would parse half the tree
+            return [(Unknown(f"call of {_text(func)}", node.lineno), s)
+                    for _, s in self.ev_args(node, st, frame)]
         out = []
         for callee, s in self.ev(func, st, frame):
             for (args, kwargs, stars), s2 in self.ev_args(node, s, frame):
                 out += self.call(callee, args, kwargs, stars, s2, frame,
                                  node, site)
         return out
+
+    def _foreign_call(self, func, st, frame) -> bool:
+        if not isinstance(func, ast.Attribute) or func.attr in MESSAGING:
+            return False
+        root = func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id in st.env or \
+                root.id in ("self", "cls", "super"):
+            return False
+        scope = frame.class_scope
+        if scope is not None and root.id in scope.attrs:
+            return False
+        return root.id in frame.module.imports
 
     def ev_args(self, node, st, frame):
         results = []

@@ -128,6 +128,10 @@ def _index_module(mod: Module) -> None:
 _PARSED: dict = {}
 
 
+def forget_parsed() -> None:
+    _PARSED.clear()
+
+
 def _parsed(data: bytes, relpath: str):
     """(text, ast) of a file, shared by every tree of the process holding
     the same content (a base revision is mostly the working tree)."""

@@ -67,7 +67,13 @@ class Resolver:
             mod, node = found
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return FuncRef(mod, node)
-            return self.static(mod, node)
+            if id(node) in self._active:  # X = b.Y; Y = a.X
+                return Unknown("defined in terms of itself")
+            self._active.add(id(node))
+            try:
+                return self.static(mod, node)
+            finally:
+                self._active.discard(id(node))
         return Unknown("unresolved name")
 
     def member(self, base, attr: str):

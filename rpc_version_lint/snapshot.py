@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 
+from . import extract
 from .callers import used_methods
 from .extract import Extractor, endpoint_lists, role
 from .index import Project
@@ -52,6 +53,12 @@ def _cached(project, kind: str, cls, inferrer, compute):
     entries.append((deps, can_infer if inferrer.calls > calls else None,
                     facts))
     return _fresh(facts)
+
+
+def forget() -> None:
+    """Drop what was kept for a baseline built after its head."""
+    _FACTS.clear()
+    extract.forget_callees()
 
 
 def _fresh(facts):

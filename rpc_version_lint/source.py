@@ -65,8 +65,9 @@ def parse(text: str, relpath: str) -> ast.Module:
             warnings.simplefilter("ignore")
             return ast.parse(text, filename=relpath)
     except SyntaxError as exc:
-        raise SourceError(f"{relpath}:{exc.lineno or 0}: not valid Python "
-                          f"({exc.msg}); file skipped")
+        where = f"{relpath}:{exc.lineno}" if exc.lineno else relpath
+        raise SourceError(f"{where}: not valid Python ({exc.msg}); file "
+                          f"skipped")
     except (ValueError, RecursionError, MemoryError) as exc:
         reason = type(exc).__name__ if not str(exc) else str(exc)
         raise SourceError(f"{relpath}: cannot be parsed ({reason}); "
@@ -144,9 +145,11 @@ class DiskTree:
                 dirs[:] = []
                 continue
             for name in sorted(files):
-                if name.endswith(".py"):
-                    rel = os.path.relpath(os.path.join(directory, name),
-                                          self.root)
+                path = os.path.join(directory, name)
+                # regular files only: a FIFO would block the read, a
+                # dangling or looping link holds nothing
+                if name.endswith(".py") and os.path.isfile(path):
+                    rel = os.path.relpath(path, self.root)
                     found.append(rel.replace(os.sep, "/"))
         return [p for p in found if not is_test_path(p)]
 
