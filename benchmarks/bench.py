@@ -9,11 +9,15 @@ running every measurement once, reporting medians:
   (a) flake8 --jobs=1 with the default plugins (this plugin hidden)
   (b) the same with this plugin loaded and RPC selected
   (c) rpc-version-lint over the whole tree, default rules, no base
-  (c') the same on a git copy of the tree, --base HEAD~1, where HEAD
-       changes one method of the compute manager
+  (c') the same on a git copy of the tree with --base HEAD~1, the commit
+       under review changing a file that holds no RPC API (compute/api.py,
+       as most commits do)
+  (c") the same with --base HEAD~2: the change also edits a method of the
+       largest RPC file, compute/manager.py (the worst case: that file is
+       parsed again at the base)
   (d) the floor: reading and ast.parse-ing every Python file of the tree
 
-It prints the ratios b/a, c/d and c'/c, how many files passed the
+It prints the ratios b/a, c/d, c'/c and c"/c, how many files passed the
 pre-filter, how many expressions went to astroid, and the peak memory of
 (c). The ratios use CPU time (user + system) of each run, which a busy or
 shared machine disturbs far less than wall-clock time (both are printed);
@@ -76,9 +80,10 @@ def timed(command, cwd):
 
 
 def git_copy(tree: str, package: str) -> str:
-    """A git repository holding the tree, with one commit on top that
-    changes a method of the compute manager (an RPC file)."""
-    target = tree + "-git"
+    """A git repository holding the tree, then a commit changing a method
+    of the compute manager (an RPC file), then one changing the compute
+    API module (not an RPC file)."""
+    target = tree + "-git2"
     if os.path.isdir(os.path.join(target, ".git")):
         return target
     shutil.copytree(tree, target, dirs_exist_ok=True)
@@ -101,6 +106,10 @@ def git_copy(tree: str, package: str) -> str:
     with open(manager, "w", encoding="utf-8") as handle:
         handle.write(text)
     git("commit", "-q", "-am", "Touch the compute manager")
+    api = os.path.join(target, package, "compute", "api.py")
+    with open(api, "a", encoding="utf-8") as handle:
+        handle.write("\n# a change that holds no RPC API\n")
+    git("commit", "-q", "-am", "Touch the compute API module")
     return target
 
 
@@ -134,6 +143,7 @@ def main(argv=None) -> int:
                project], tree),
         "c": ([py, "-c", PEAK, "-q", "--base", "none", project], tree),
         "c'": ([py, "-c", PEAK, "-q", "--base", "HEAD~1", project], repo),
+        'c"': ([py, "-c", PEAK, "-q", "--base", "HEAD~2", project], repo),
         "d": ([py, "-c", FLOOR, project], tree),
     }
     wall = {name: [] for name in runs}
@@ -159,6 +169,7 @@ def main(argv=None) -> int:
         "b/a": round(med["b"] / med["a"], 3),
         "c/d": round(med["c"] / med["d"], 3),
         "c'/c": round(med["c'"] / med["c"], 3),
+        'c"/c': round(med['c"'] / med["c"], 3),
         "peak_memory_c_mb": round(max(peak) / 1024, 1),
         **counts(tree, project),
     }
@@ -170,7 +181,8 @@ def main(argv=None) -> int:
     labels = {"a": "flake8 --jobs=1, default plugins",
               "b": "flake8 --jobs=1, with rpc-version-lint",
               "c": "rpc-version-lint, whole tree, no base",
-              "c'": "rpc-version-lint, whole tree, --base HEAD~1",
+              "c'": "... --base HEAD~1 (no RPC file changed)",
+              'c"': "... --base HEAD~2 (compute/manager.py changed)",
               "d": "floor: read + ast.parse every file"}
     print(f"  {'':49} {'CPU s':>8} {'wall s':>8}")
     for name, label in labels.items():
@@ -178,8 +190,9 @@ def main(argv=None) -> int:
               f"{med_wall[name]:8.3f}")
     print(f"  b/a  = {report['b/a']:.3f}   (target <= 1.03)")
     print(f"  c/d  = {report['c/d']:.3f}   (target <= 0.35)")
-    with_base = report["c'/c"]
-    print(f"  c'/c = {with_base:.3f}   (target < 1.20)")
+    typical, worst = report["c'/c"], report['c"/c']
+    print(f"  c'/c = {typical:.3f}   (target < 1.20)")
+    print(f'  c"/c = {worst:.3f}   (the same, worst case)')
     print(f"  peak memory of (c): {report['peak_memory_c_mb']} MB "
           f"(target < 200)")
     for key in ("python files", "passed the pre-filter", "sent to astroid",

@@ -25,13 +25,13 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
         mod = project.module_at(relpath)
         if mod is None:
             return None
-        link_parents(mod.tree)
+        parents = _parents(mod.tree)
         for node in ast.walk(mod.tree):
             if not (isinstance(node, ast.Call) and _last(node.func) == name):
                 continue
-            parent = getattr(node, "_rpc_parent", None)
+            parent = parents.get(id(node))
             while isinstance(parent, (ast.BoolOp, ast.IfExp, ast.Await)):
-                parent = getattr(parent, "_rpc_parent", None)  # x or C()
+                parent = parents.get(id(parent))  # x or C()
             if isinstance(parent, ast.keyword) and parent.arg:
                 handles.add(parent.arg)  # Task(compute_rpcapi=C())
             elif isinstance(parent, ast.Attribute):
@@ -83,11 +83,8 @@ def _last(node) -> str:
     return ""
 
 
-def link_parents(tree: ast.AST) -> None:
-    """Record each node's parent (``_rpc_parent``), once per module."""
-    if getattr(tree, "_rpc_linked", False):
-        return
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            child._rpc_parent = node
-    tree._rpc_linked = True
+def _parents(tree: ast.AST) -> dict:
+    """id(node) -> parent node (a map, not attributes on the nodes: those
+    would be reference cycles keeping the trees alive)."""
+    return {id(child): node for node in ast.walk(tree)
+            for child in ast.iter_child_nodes(node)}

@@ -87,42 +87,45 @@ class External:
 
 
 def _index_module(mod: Module) -> None:
-    def bind(stmts, conditional):
-        for stmt in stmts:
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.asname:
-                        mod.imports[alias.asname] = ImportRef(alias.name)
-                    else:
-                        top = alias.name.split(".")[0]
-                        mod.imports[top] = ImportRef(top)
-            elif isinstance(stmt, ast.ImportFrom):
-                base = _absolute(mod, stmt.module, stmt.level)
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        mod.imports[alias.asname or alias.name] = \
-                            ImportRef(base, alias.name)
-            elif isinstance(stmt, ast.ClassDef):
-                mod.classes[stmt.name] = stmt
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                mod.functions[stmt.name] = stmt
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) \
-                    else [stmt.target]
-                for target in targets:
-                    if isinstance(target, ast.Name) and stmt.value is not None:
-                        mod.assigns.setdefault(target.id, []).append(
-                            stmt.value)
-                        if conditional:
-                            mod.conditional.add(target.id)
-            elif isinstance(stmt, (ast.If, ast.Try, ast.For, ast.While,
-                                   ast.With)):
-                for block in ("body", "orelse", "finalbody"):
-                    bind(getattr(stmt, block, []), True)
-                for handler in getattr(stmt, "handlers", []):
-                    bind(handler.body, True)
+    _bind(mod, mod.tree.body, False)
 
-    bind(mod.tree.body, False)
+
+# Module-level, not a closure: a self-recursive closure is a reference
+# cycle that would keep every module (and its syntax tree) alive until the
+# next garbage collection.
+def _bind(mod: Module, stmts, conditional: bool) -> None:
+    for stmt in stmts:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    mod.imports[alias.asname] = ImportRef(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    mod.imports[top] = ImportRef(top)
+        elif isinstance(stmt, ast.ImportFrom):
+            base = _absolute(mod, stmt.module, stmt.level)
+            for alias in stmt.names:
+                if alias.name != "*":
+                    mod.imports[alias.asname or alias.name] = \
+                        ImportRef(base, alias.name)
+        elif isinstance(stmt, ast.ClassDef):
+            mod.classes[stmt.name] = stmt
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            mod.functions[stmt.name] = stmt
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) \
+                else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and stmt.value is not None:
+                    mod.assigns.setdefault(target.id, []).append(stmt.value)
+                    if conditional:
+                        mod.conditional.add(target.id)
+        elif isinstance(stmt, (ast.If, ast.Try, ast.For, ast.While,
+                               ast.With)):
+            for block in ("body", "orelse", "finalbody"):
+                _bind(mod, getattr(stmt, block, []), True)
+            for handler in getattr(stmt, "handlers", []):
+                _bind(mod, handler.body, True)
 
 
 _PARSED: dict = {}
@@ -216,9 +219,6 @@ class Project:
 
     def module_at(self, relpath: str) -> Module | None:
         return self.module(module_name(relpath))
-
-    def loaded(self) -> list[Module]:
-        return [m for m in self._modules.values() if m is not None]
 
     def _load(self, name: str, relpath: str) -> Module | None:
         try:
@@ -322,23 +322,22 @@ class Project:
     def _mro(self, info: ClassInfo) -> tuple[list[ClassInfo], list[str]]:
         order: list[ClassInfo] = []
         external: list[str] = []
-
-        def visit(cls: ClassInfo, depth: int) -> None:
-            if cls in order or depth > 30:
-                return
-            order.append(cls)
-            for base in cls.node.bases:
-                found = self.resolve_class(cls.module, base)
-                if isinstance(found, ClassInfo):
-                    visit(found, depth + 1)
-                elif isinstance(found, External):
-                    if found.name not in ("object", "builtins.object"):
-                        external.append(found.name)
-                else:
-                    external.append(ast.unparse(base))
-
-        visit(info, 0)
+        self._visit(info, 0, order, external)
         return order, external
+
+    def _visit(self, cls: ClassInfo, depth: int, order, external) -> None:
+        if cls in order or depth > 30:
+            return
+        order.append(cls)
+        for base in cls.node.bases:
+            found = self.resolve_class(cls.module, base)
+            if isinstance(found, ClassInfo):
+                self._visit(found, depth + 1, order, external)
+            elif isinstance(found, External):
+                if found.name not in ("object", "builtins.object"):
+                    external.append(found.name)
+            else:
+                external.append(ast.unparse(base))
 
     def find_method(self, mro: list[ClassInfo], name: str,
                     after: ClassInfo | None = None):
@@ -351,12 +350,6 @@ class Project:
                 continue
             if name in cls.methods:
                 return cls, cls.methods[name]
-        return None
-
-    def find_attr(self, mro: list[ClassInfo], name: str):
-        for cls in mro:
-            if name in cls.attrs:
-                return cls, cls.attrs[name]
         return None
 
 

@@ -13,8 +13,8 @@ import os
 import sys
 
 from . import __version__, engine, rules
-from .config import (Config, ConfigError, parse_allow, parse_pairs,
-                     split_list)
+from .config import (Config, ConfigError, find_config, parse_allow,
+                     parse_pairs, read_settings, split_list)
 from .source import find_scope, is_test_path, may_hold_rpc
 
 
@@ -62,6 +62,12 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options) -> None:
+        try:  # flake8 ignores keys it does not know: a typo would pass
+            path = find_config(os.getcwd())
+            if path:
+                read_settings(path)
+        except ConfigError as exc:
+            _warn(str(exc))
         try:
             pairs = parse_pairs(getattr(options, "rpc_pairs", ""))
         except ConfigError as exc:

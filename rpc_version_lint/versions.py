@@ -48,15 +48,6 @@ def cap_allows(cap: Version | None, version: Version) -> bool:
     return cap is None or cap.accepts(version)
 
 
-def is_well_formed(text: str) -> bool:
-    return Version.parse(text) is not None
-
-
-def newest(versions) -> Version | None:
-    versions = [v for v in versions if v is not None]
-    return max(versions) if versions else None
-
-
 # -- version caps and guards ---------------------------------------------
 #
 # A path through a client method is described by the outcomes of the

@@ -85,3 +85,13 @@ def test_bad_option_value_is_one_line(tmp_path):
     assert "rpc-pairs" in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if "rpc-pairs" in line]
     assert len(lines) == 1
+
+
+def test_unknown_rpc_key_is_reported_by_the_plugin_too(tmp_path):
+    tree = copy_fixture(tmp_path, "rules", "rpc205")
+    (tree / "setup.cfg").write_text("[flake8]\nrpc-rolling-apis = x\n")
+    proc = run_flake8("--select", "RPC", ".", cwd=tree)
+    lines = [line for line in proc.stderr.splitlines() if "rpc-rolling-apis"
+             in line]
+    assert len(lines) == 1 and "unknown option" in lines[0]
+    assert proc.returncode == 1  # the findings are still reported
