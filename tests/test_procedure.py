@@ -25,7 +25,9 @@ ALL = ("n", "minor", "bump", "bump-drop", "bump-narrow", "bump-unpinned",
 @dataclass(frozen=True)
 class Shape:
     """fixtures/shapes/<name> is one state of the API; the files of the
-    other states are overlaid from fixtures/procedure/<name>/<state>/."""
+    other states are overlaid from fixtures/procedure/<name>/<state>/
+    (over the "bump" state's first, when the shape has one of its own and
+    the state comes after the bump)."""
 
     name: str
     states: tuple = ALL
@@ -43,9 +45,12 @@ SHAPES = [
 
 def state(shape: Shape, name: str) -> list[str]:
     assert name in shape.states
+    trees = [fixture("shapes", shape.name)]
+    bump = fixture("procedure", shape.name, "bump")
+    if name.startswith(("bump-", "done", "stale")) and os.path.isdir(bump):
+        trees.append(bump)
     overlay = fixture("procedure", shape.name, name)
-    return [fixture("shapes", shape.name)] + \
-        ([overlay] if os.path.isdir(overlay) else [])
+    return trees + ([overlay] if os.path.isdir(overlay) else [])
 
 
 def setup_repo(tmp_path, shape: Shape, steps) -> Repo:

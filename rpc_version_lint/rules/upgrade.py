@@ -36,6 +36,15 @@ class Direction:
         if path not in paths:
             paths.append(path)
 
+    def findings(self, code: str, api: str, text):
+        """One finding per message and reason, the paths taken merged;
+        ``text(method, version, reason, paths)`` words it."""
+        for (relpath, line, method, version, reason), paths in \
+                self.failed.items():
+            yield Finding(relpath, line, 0, code,
+                          text(method, version, reason, "; ".join(paths)),
+                          api)
+
 
 def release_pairs(ctx):
     """(new api, old api) for every API checkable in both trees."""
@@ -93,19 +102,6 @@ def old_to_new(new, old, ctx) -> Direction:
     return direction
 
 
-def rejected_old(new, old, ctx):
-    """RPC401 findings: one per message and reason, paths merged."""
-    direction = old_to_new(new, old, ctx)
-    for (relpath, line, method, version, reason), paths in \
-            direction.failed.items():
-        yield Finding(
-            relpath, line, 0, "RPC401",
-            f"{new.name}: {method} {version}, as the previous release "
-            f"({ctx.previous.label}) sends it ({'; '.join(paths)}), fails "
-            f"on this release's server: {reason}; keep accepting it until "
-            f"every service is upgraded", new.name)
-
-
 def new_pinned_to_old(new, old, ctx) -> Direction:
     direction = Direction("new clients pinned -> old servers")
     cap = own_cap(old)
@@ -124,20 +120,6 @@ def new_pinned_to_old(new, old, ctx) -> Direction:
             reason = f"its server: {failed[0]}"
         direction.fail(send.relpath, send.line, send, version, reason, path)
     return direction
-
-
-def rejected_new(new, old, ctx):
-    """RPC402 findings: one per send site and reason, paths merged."""
-    direction = new_pinned_to_old(new, old, ctx)
-    for (relpath, line, method, version, reason), paths in \
-            direction.failed.items():
-        yield Finding(
-            relpath, line, 0, "RPC402",
-            f"{new.name}: {method} sent as {version} "
-            f"({'; '.join(paths)}) fails against the previous release "
-            f"({ctx.previous.label}): {reason}; guard it with "
-            f"can_send_version() and fall back to what that release takes",
-            new.name)
 
 
 def new_to_new(new) -> Direction:
@@ -198,7 +180,12 @@ def matrix(ctx) -> list[dict]:
       """)
 def previous_rejected(ctx):
     for new, old in release_pairs(ctx):
-        yield from rejected_old(new, old, ctx)
+        yield from old_to_new(new, old, ctx).findings(
+            "RPC401", new.name, lambda method, version, reason, paths: (
+                f"{new.name}: {method} {version}, as the previous release "
+                f"({ctx.previous.label}) sends it ({paths}), fails on this "
+                f"release's server: {reason}; keep accepting it until "
+                f"every service is upgraded"))
 
 
 @rule("RPC402", "Pinned client sends what the previous release cannot take",
@@ -231,4 +218,9 @@ def previous_rejected(ctx):
       """)
 def pinned_rejected(ctx):
     for new, old in release_pairs(ctx):
-        yield from rejected_new(new, old, ctx)
+        yield from new_pinned_to_old(new, old, ctx).findings(
+            "RPC402", new.name, lambda method, version, reason, paths: (
+                f"{new.name}: {method} sent as {version} ({paths}) fails "
+                f"against the previous release ({ctx.previous.label}): "
+                f"{reason}; guard it with can_send_version() and fall back "
+                f"to what that release takes"))
