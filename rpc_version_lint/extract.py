@@ -47,8 +47,10 @@ def callees(node, mod=None) -> frozenset:
     if found is not None:
         return found
     key = None
-    if mod is not None:
-        key = hash("\n".join(mod.lines[node.lineno - 1:node.end_lineno]))
+    if mod is not None:  # the source from the first decorator on
+        first = min([d.lineno for d in getattr(node, "decorator_list", ())]
+                    + [node.lineno])
+        key = "\n".join(mod.lines[first - 1:node.end_lineno])
         found = _CALLEES.get(key)
     if found is None:
         found = frozenset(flow._callee_name(sub) for sub in ast.walk(node)
@@ -109,9 +111,7 @@ def version_ref(value, relpath: str, line: int) -> VersionRef:
                           value.line or line)
     if isinstance(value, Const) and value.value is not None:
         return VersionRef(str(value.value), relpath, line)
-    why = value.why if isinstance(value, Unknown) and value.why else \
-        "not a literal"
-    return VersionRef(None, relpath, line, why)
+    return VersionRef(None, relpath, line, _describe_unknown(value))
 
 
 def namespace_value(value) -> str | None:
@@ -172,9 +172,7 @@ class Extractor:
                     g.relpath, g.line, "can_send_version(...)", ref.why))
         client.sends = self._sends(client, record)
         client.compat_helpers = sorted(record.helpers)
-        for u in record.unresolved:
-            client.unresolved.append(Unresolved(u.relpath, u.line, u.text,
-                                                u.why))
+        client.unresolved += record.unresolved
         return client
 
     def _methods(self, mro):
@@ -186,6 +184,8 @@ class Extractor:
         return methods
 
     def _called_on_self(self, methods) -> set:
+        """Attribute names used anywhere in the methods: a private method
+        none of them names is run as an entry of its own."""
         called = set()
         for _, node in methods.values():
             for sub in ast.walk(node):
@@ -236,25 +236,25 @@ class Extractor:
             if "VERSION_ALIASES" in cls.attrs:
                 value = self.resolver.static(
                     cls.module, cls.attrs["VERSION_ALIASES"], cls)
-                client.aliases_line = cls.attr_lines["VERSION_ALIASES"]
+                line = cls.attr_lines["VERSION_ALIASES"]
                 client.aliases = []
                 if isinstance(value, DictV):
                     for release, version in value.items:
                         client.aliases.append(Alias(release, version_ref(
-                            version, cls.module.relpath,
-                            client.aliases_line)))
+                            version, cls.module.relpath, line)))
                 return
 
     def _client_history(self, client: Client, mro) -> None:
-        for cls in mro[:1]:
-            doc = ast.get_docstring(cls.node, clean=False)
-            if not doc or "history" not in doc.lower():
-                continue
-            versions = [Version.parse(m) for m in _HISTORY_RE.findall(doc)]
-            versions = [v for v in versions if v]
-            if versions:
-                client.history = versions
-                client.history_line = cls.node.body[0].lineno
+        """The "API version history" of the class's own docstring."""
+        node = mro[0].node
+        doc = ast.get_docstring(node, clean=False)
+        if not doc or "history" not in doc.lower():
+            return
+        versions = [Version.parse(m) for m in _HISTORY_RE.findall(doc)]
+        versions = [v for v in versions if v]
+        if versions:
+            client.history = versions
+            client.history_line = node.body[0].lineno
 
     def _sends(self, client: Client, record) -> list[Send]:
         groups: dict[tuple, Send] = {}
@@ -323,8 +323,8 @@ class Extractor:
             if name.startswith("_") or flow._is_property(node):
                 continue
             endpoint.methods[name] = _method(owner, node)
-        for cls in reversed(mro):  # ``failover_host = failover``
-            for name, value in cls.attrs.items():
+        for owner in reversed(mro):  # ``failover_host = failover``
+            for name, value in owner.attrs.items():
                 if isinstance(value, ast.Name) and not name.startswith("_") \
                         and value.id in endpoint.methods:
                     endpoint.methods[name] = endpoint.methods[value.id]
@@ -356,7 +356,7 @@ class Extractor:
         return None
 
     def registrations(self, cls: ClassInfo, endpoint_classes: dict):
-        """[(registered ClassInfo, line, passes_self)]: the endpoint classes
+        """[(ClassInfo, relpath, line, passes_self)]: the endpoint classes
         this server instantiates (``additional_endpoints.append(P(self))``,
         ``additional_apis``, an ``endpoints`` list, an attribute)."""
         found = []
@@ -391,9 +391,9 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
         for sub in ast.walk(node):
             if isinstance(sub, ast.Assign) and isinstance(sub.value,
                                                           ast.List):
-                names = [t.id if isinstance(t, ast.Name) else
-                         getattr(t, "attr", "") for t in sub.targets]
-                if any("endpoints" in n for n in names):
+                assigned = [t.id if isinstance(t, ast.Name) else
+                            getattr(t, "attr", "") for t in sub.targets]
+                if any("endpoints" in n for n in assigned):
                     members(sub.value, cls)
             elif isinstance(sub, ast.keyword) and sub.arg == "endpoints" \
                     and isinstance(sub.value, ast.List):

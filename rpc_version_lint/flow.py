@@ -1010,14 +1010,15 @@ class Interpreter:
             elif expanded_unknown:
                 env[param.arg] = Unknown(f"parameter {param.arg}")
             elif defaults[i] is not None:
-                env[param.arg] = self._default(defaults[i], ref.module)
+                env[param.arg] = self.resolver.static(ref.module,
+                                                      defaults[i])
             else:
                 env[param.arg] = Unknown(f"parameter {param.arg}")
         for param, default in zip(a.kwonlyargs, a.kw_defaults):
             if param.arg in kwargs:
                 env[param.arg] = kwargs.pop(param.arg)
             elif default is not None and not expanded_unknown:
-                env[param.arg] = self._default(default, ref.module)
+                env[param.arg] = self.resolver.static(ref.module, default)
             else:
                 env[param.arg] = Unknown(f"parameter {param.arg}")
         if a.vararg:
@@ -1025,9 +1026,6 @@ class Interpreter:
         if a.kwarg:
             env[a.kwarg.arg] = DictV(tuple(kwargs.items()), expanded_unknown)
         return env
-
-    def _default(self, expr, module):
-        return self.resolver.static(module, expr)
 
     def _decorator_guards(self, node, module, state, frame):
         """States in which a function guarded by a decorator such as

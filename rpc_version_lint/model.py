@@ -109,7 +109,6 @@ class Client:
     namespace: str | None = None
     cap: str | None = None   # how the version cap is fed (None: no cap)
     aliases: list[Alias] | None = None
-    aliases_line: int = 0
     history: list[Version] | None = None  # "API version history" entries
     history_line: int = 0
     sends: list[Send] = field(default_factory=list)
