@@ -73,7 +73,7 @@ def test_wallaby_bump_to_6_0(tmp_path):
 
 def test_stale_5x_proxy_in_2026(tmp_path):
     head = release_tree("nova", "34.0.0")
-    base = release_tree("nova", "33.0.0")
+    base = release_tree("nova", "33.0.2")
     assert both(head, base, PLAIN, tmp_path) == set()
     assert both(head, base, PLAIN, tmp_path, select="RPC105") == {
         ("nova/compute/manager.py", 12006, "RPC105")}

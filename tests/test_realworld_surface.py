@@ -16,7 +16,7 @@ PAIRS = {
     (("nova", "22.4.0"), ("nova", "23.0.0")): {},
     # only set_shutdown_in_progress() appeared on the managers' shared
     # base class: called locally at shutdown, sent by no client
-    (("nova", "33.0.0"), ("nova", "34.0.0")): {},
+    (("nova", "33.0.2"), ("nova", "34.0.0")): {},
     (("cinder", "28.0.0"), ("cinder", "29.0.0")): {},
 }
 
