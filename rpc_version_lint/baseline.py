@@ -82,6 +82,7 @@ class GitTree:
         self._process = None
         self._cache: dict[str, bytes | None] = {}
         self._differs: set | None = None
+        self._files: list | None = None
 
     def _path(self, relpath: str) -> str:
         return f"{self.prefix}/{relpath}" if self.prefix else relpath
@@ -168,6 +169,26 @@ class GitTree:
             if data is not None and may_hold_rpc(data):
                 kept.append(relpath)
         return sorted(kept)
+
+    def python_files(self, top: str) -> list[str]:
+        if self._files is None:
+            where = self.prefix or "."
+            out = _git(self.repo, "ls-tree", "-r", "-z", "--name-only",
+                       self.sha, "--", where, check=False)
+            cut = len(self.prefix) + 1 if self.prefix else 0
+            self._files = [p[cut:] for p in out.split("\0")
+                           if p.endswith(".py") and not is_test_path(p[cut:])]
+        return [p for p in self._files if (p.startswith(top + "/") if top
+                                           else "/" not in p)]
+
+    def count_python(self, top: str) -> int:
+        return len(self.python_files(top))
+
+    def read_quietly(self, relpath: str) -> bytes | None:
+        return self.read(relpath)
+
+    def metadata_files(self) -> list[str]:
+        return ["setup.cfg"]
 
     def lines_with(self, top: str, needle: str):
         where = self._path(top) if top else (self.prefix or ".")

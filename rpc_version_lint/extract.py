@@ -1,35 +1,42 @@
-"""Source -> facts: the RPC clients and endpoints of the modules of a tree.
+"""Source -> facts: the RPC clients, endpoints and servers of a tree.
 
-A class is a *client* when it (or an in-tree base) creates an oslo.messaging
-client (``get_client``/``RPCClient``) and a Target, or derives from the old
-``RpcProxy``.  It is an *endpoint* when it declares the version it serves:
-a ``target = Target(version=...)`` class attribute, ``self.target = ...`` in
-``__init__``, or the old ``RPC_API_VERSION`` attribute.  Classes that other
-RPC classes of the same kind derive from are bases, not APIs.
+A *client* is code that sends: a class (or a module-level function) whose
+runs record messages sent on an oslo.messaging client it built -- itself,
+through a base class, a property, a cached helper or a project wrapper.
+A *server* is what the code starts with ``get_rpc_server`` (or a wrapper
+or service doing so): its topic and the endpoint objects handed to it.
+An *endpoint* is a class whose objects servers dispatch to; classes that
+declare a target (``target = Target(version=...)``, ``self.target = ...``,
+the old ``RPC_API_VERSION``) and build no client from it are endpoints
+too, for trees whose service wiring cannot be followed.  Direction comes
+from use: a class with a ``target`` attribute that it sends on is a client.
 
-The methods of a client are run by ``flow.Interpreter``; its records become
-``Send``/``Guard`` facts here.
+The interpreter (``flow.py``) does the running; this module turns its
+records into the plain facts of ``model.py``.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 
 from . import flow
 from .index import ClassInfo
-from .model import (UNRESOLVED, Alias, Client, Endpoint, Guard, Method,
-                    Param, Send, Unresolved, Variant, VersionRef)
-from .values import (DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Str,
-                     TargetV, Unknown)
+from .model import (UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Guard,
+                    Method, Param, Route, Send, ServerFact, Unresolved,
+                    Variant, VersionRef)
+from .values import (DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Fmt, Obj,
+                     Str, TargetV, Tup, Unknown)
 from .versions import Version
 
 # External bases known to contribute no RPC methods to an endpoint.
 _PLAIN_BASES = ("object", "builtins.", "oslo_", "oslo.", "six", "abc.",
                 "typing.", "collections.")
 _NONEMPTY_LIST = re.compile(r"endpoints\s*=\s*\[\s*[^\]\s]")
-_HISTORY_RE = re.compile(r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)\s*[-:]",
-                         re.MULTILINE)
+_HISTORY_RE = re.compile(
+    r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Z])",
+    re.MULTILINE)
 
 
 _CALLEES: dict = {}
@@ -61,10 +68,6 @@ def callees(node, mod=None) -> frozenset:
     return found
 
 
-def _calls_named(node, names, mod=None) -> bool:
-    return not callees(node, mod).isdisjoint(names)
-
-
 def _assigns_self_target(fnode) -> bool:
     """``self.target = Target(...)`` (endpoints built in ``__init__``)."""
     for sub in ast.walk(fnode):
@@ -77,32 +80,31 @@ def _assigns_self_target(fnode) -> bool:
     return False
 
 
-def role(project, cls: ClassInfo) -> str | None:
-    """'client', 'endpoint' or None, from the syntax of the class and its
-    in-tree bases."""
-    if cls.name == "RpcProxy":
-        return None
-    mro, external = project.mro(cls)
-    if any(n.rpartition(".")[2] == "RpcProxy" for n in external) or any(
-            c.name == "RpcProxy" for c in mro[1:]):
-        return "client"
-    for c in mro:
-        if any(_calls_named(m, flow.CLIENT_FACTORIES, c.module)
-               for m in c.methods.values()) and any(
-                _calls_named(m, ("Target",), cc.module)
-                for cc in mro for m in cc.methods.values()):
-            return "client"
+def declares_target(project, cls: ClassInfo) -> str | None:
+    """How the class (or an in-tree base) declares the version it serves:
+    "target" (a Target attribute, or ``self.target = Target(...)``),
+    "version" (the old ``RPC_API_VERSION``), or None."""
+    mro, _ = project.mro(cls)
+    found = None
     for c in mro:
         target = c.attrs.get("target")
         if isinstance(target, ast.Call) and \
                 flow._callee_name(target) == "Target":
-            return "endpoint"
-        if "RPC_API_VERSION" in c.attrs:
-            return "endpoint"
+            return "target"
         init = c.methods.get("__init__")
         if init is not None and _assigns_self_target(init):
-            return "endpoint"
-    return None
+            return "target"
+        if "RPC_API_VERSION" in c.attrs:
+            found = "version"
+    return found
+
+
+def is_rpcproxy(project, cls: ClassInfo) -> bool:
+    if cls.name == "RpcProxy":
+        return False
+    mro, external = project.mro(cls)
+    return any(n.rpartition(".")[2] == "RpcProxy" for n in external) or \
+        any(c.name == "RpcProxy" for c in mro[1:])
 
 
 def version_ref(value, relpath: str, line: int) -> VersionRef:
@@ -117,18 +119,45 @@ def version_ref(value, relpath: str, line: int) -> VersionRef:
 def namespace_value(value) -> str | None:
     if isinstance(value, Str):
         return value.value
-    if value == NONE:
+    if value == NONE or value is None:
         return None
+    if isinstance(value, ExtRef):
+        return "{" + value.name + "}"
     return UNRESOLVED
 
 
-def topic_value(value) -> str | None:
-    """A topic for display: its literal, else the constant it names."""
+def route_text(value) -> str | None:
+    """A topic (or any route field) as text for matching: literals as they
+    are, ``{name}`` for a constant or option read elsewhere, ``*`` for an
+    unknown part; None when nothing is known."""
     if isinstance(value, Str):
         return value.value
-    if isinstance(value, ExtRef) and value.last.isupper():
-        return value.last
+    if isinstance(value, ExtRef):
+        return "{" + _short_symbol(value.name) + "}"
+    if isinstance(value, Fmt):
+        parts = []
+        for part in value.parts:
+            if isinstance(part, Str):
+                parts.append(part.value)
+            elif isinstance(part, ExtRef):
+                parts.append("{" + _short_symbol(part.name) + "}")
+            else:
+                parts.append("*")
+        text = "".join(parts)
+        return None if text.strip("*.") == "" else text
     return None
+
+
+def _short_symbol(name: str) -> str:
+    """``oslo_config.cfg.CONF.conductor.topic`` -> ``CONF.conductor.topic``:
+    the same option whichever module imported CONF."""
+    head, sep, tail = name.partition(".CONF.")
+    return "CONF." + tail if sep else name
+
+
+def topic_value(value) -> str | None:
+    """A topic for display."""
+    return route_text(value)
 
 
 def _describe_unknown(value) -> str:
@@ -138,42 +167,49 @@ def _describe_unknown(value) -> str:
         "not a literal"
 
 
+def _truthy(value) -> bool:
+    return isinstance(value, Const) and bool(value.value)
+
+
 class Extractor:
-    def __init__(self, project, resolver):
+    def __init__(self, project, resolver, reach=None, entry_points=None):
         self.project = project
         self.resolver = resolver
+        self.reach = reach
+        self.entry_points = entry_points or {}
 
-    # -- clients -------------------------------------------------------
-    def client(self, cls: ClassInfo) -> Client:
-        interp = flow.Interpreter(self.project, self.resolver, cls)
+    def interpreter(self, cls=None) -> flow.Interpreter:
+        return flow.Interpreter(self.project, self.resolver, cls, self.reach,
+                                self.entry_points)
+
+    # -- classes and functions that run ----------------------------------
+    def run_class(self, cls: ClassInfo):
+        """(clients, servers, builds a client?) of a class: its entries
+        run on one object, ``__init__`` first."""
+        interp = self.interpreter(cls)
+        interp.prepare_object()
         methods = self._methods(interp.mro)
         called = self._called_on_self(methods)
         for name, (owner, node) in methods.items():
-            is_entry = (not name.startswith("_") or name == "__init__"
-                        or name not in called)
-            if is_entry:
+            if name == "__init__" or flow._is_property(node) or (
+                    self.reach is not None
+                    and not self.reach.of(owner.module, node, cls)):
+                continue  # run already, or cannot reach oslo.messaging
+            if not name.startswith("_") or name not in called:
                 interp.run_method(owner, node)
-        record = interp.record
-        client = Client(cls.path, cls.name, cls.module.relpath,
-                        cls.node.lineno, old_style=interp.rpcproxy)
-        self._client_target(client, record)
-        self._client_cap(client, record, interp.mro)
-        self._client_aliases(client, interp.mro)
-        self._client_history(client, interp.mro)
-        seen_guards = set()
-        for g in record.guards:
-            if (g.relpath, g.line) in seen_guards:
-                continue
-            seen_guards.add((g.relpath, g.line))
-            ref = version_ref(g.version, g.relpath, g.line)
-            client.guards.append(Guard(ref, g.entry))
-            if not ref.resolved:
-                client.unresolved.append(Unresolved(
-                    g.relpath, g.line, "can_send_version(...)", ref.why))
-        client.sends = self._sends(client, record)
-        client.compat_helpers = sorted(record.helpers)
-        client.unresolved += record.unresolved
-        return client
+        clients = self.clients(interp, cls.path, cls.name,
+                               cls.module.relpath, cls.node.lineno,
+                               interp.mro)
+        return clients, self.servers(interp), bool(interp.record.clients)
+
+    def run_function(self, module, node):
+        """(clients, servers) of a module-level function (a sender such as
+        a ``notify()`` helper, or service wiring such as ``main()``)."""
+        interp = self.interpreter()
+        interp.run_function(module, node)
+        clients = self.clients(interp, f"{module.name}.{node.name}",
+                               node.name, module.relpath, node.lineno, [])
+        return clients, self.servers(interp), bool(interp.record.clients)
 
     def _methods(self, mro):
         """name -> (owner, node): the definition a call on self reaches."""
@@ -194,24 +230,108 @@ class Extractor:
                     called.add(sub.attr)
         return called
 
-    def _client_target(self, client: Client, record) -> None:
+    # -- clients -------------------------------------------------------
+    def clients(self, interp, path, name, relpath, line, mro) -> list:
+        """The client APIs a run recorded: one per namespace its messages
+        go to (nearly always one)."""
+        record = interp.record
+        sends = [e for e in record.sends if _on_a_client(e, interp)]
+        if not sends:
+            return []
+        base = Client(path, name, relpath, line, old_style=interp.rpcproxy)
+        self._client_cap(base, record, mro)
+        self._client_aliases(base, mro)
+        if mro:
+            self._client_history(base, mro)
+        built = [e for e in record.clients]
+        if built:
+            base.built_at = (built[0].relpath, built[0].line)
+        seen_guards = set()
+        for g in record.guards:
+            if (g.relpath, g.line) in seen_guards:
+                continue
+            seen_guards.add((g.relpath, g.line))
+            ref = version_ref(g.version, g.relpath, g.line)
+            base.guards.append(Guard(ref, g.entry))
+            if not ref.resolved:
+                base.unresolved.append(Unresolved(
+                    g.relpath, g.line, "can_send_version(...)", ref.why))
+        base.compat_helpers = sorted(record.helpers)
+        base.unresolved += record.unresolved
+        base.over_budget = list(record.over_budget)
+        by_namespace = self._by_namespace(sends, interp)
+        clients = []
+        for namespace, events in by_namespace.items():
+            client = Client(**{f: getattr(base, f) for f in (
+                "path", "name", "relpath", "line", "cap", "aliases",
+                "history", "history_line", "guards", "compat_helpers",
+                "old_style", "built_at", "over_budget")})
+            client.unresolved = list(base.unresolved)
+            if len(by_namespace) > 1:
+                client.key = f"{path}#{namespace or ''}"
+            self._client_target(client, events, record)
+            client.sends = self._sends(client, events)
+            clients.append(client)
+        return clients
+
+    def _by_namespace(self, sends, interp) -> dict:
+        groups: dict = {}
+        for event in sends:
+            namespace = namespace_value(dict(event.route).get("namespace"))
+            groups.setdefault(namespace, []).append(event)
+        if len(groups) > 1 and UNRESOLVED in groups:
+            # an unknown namespace goes with the known one it most likely is
+            rest = groups.pop(UNRESOLVED)
+            largest = max(groups, key=lambda k: len(groups[k]))
+            groups[largest] += rest
+        return groups
+
+    def _client_target(self, client: Client, events, record) -> None:
+        """The Target the client's messages default to: the one most of
+        them were built from."""
+        defaults = Counter()
+        for event in events:
+            if event.default is not None:
+                defaults[_key(event.default)] += 1
         targets = [t for t, _, _ in record.targets]
-        with_topic = [t for t in targets if t.topic != NONE] or targets
-        if not with_topic:
-            return
-        target = with_topic[0]
-        client.target = version_ref(target.version, target.relpath,
-                                    target.line)
+        chosen = None
+        if defaults:
+            wanted = defaults.most_common(1)[0][0]
+            for event in events:
+                if event.default is not None and \
+                        _key(event.default) == wanted:
+                    chosen = event
+                    break
+        if chosen is not None:
+            target = next((t for t in targets
+                           if _key(t.version) == _key(chosen.default)),
+                          None)
+            relpath, line = (target.relpath, target.line) if target else \
+                (chosen.relpath, chosen.site)
+            client.target = version_ref(chosen.default, relpath, line)
+            route = dict(chosen.route)
+        else:
+            with_topic = [t for t in targets if t.topic != NONE] or targets
+            if not with_topic:
+                return
+            target = with_topic[0]
+            client.target = version_ref(target.version, target.relpath,
+                                        target.line)
+            route = {"topic": target.topic, "namespace": target.namespace}
         if not client.target.resolved:
             client.unresolved.append(Unresolved(
-                target.relpath, target.line, "Target(version=...)",
-                client.target.why))
-        client.topic = topic_value(target.topic)
-        client.namespace = namespace_value(target.namespace)
+                client.target.relpath, client.target.line,
+                "Target(version=...)", client.target.why))
+        topics = Counter(route_text(dict(e.route).get("topic"))
+                         for e in events)
+        topics.pop(None, None)
+        client.topic = topics.most_common(1)[0][0] if topics else \
+            route_text(route.get("topic"))
+        client.namespace = namespace_value(route.get("namespace"))
         if client.namespace == UNRESOLVED:
             client.unresolved.append(Unresolved(
-                target.relpath, target.line, "Target(namespace=...)",
-                _describe_unknown(target.namespace)))
+                client.relpath, client.line, "Target(namespace=...)",
+                _describe_unknown(route.get("namespace"))))
 
     def _client_cap(self, client: Client, record, mro) -> None:
         reads_levels = any(
@@ -256,9 +376,10 @@ class Extractor:
             client.history = versions
             client.history_line = node.body[0].lineno
 
-    def _sends(self, client: Client, record) -> list[Send]:
+    def _sends(self, client: Client, events) -> list[Send]:
         groups: dict[tuple, Send] = {}
-        for event in record.sends:
+        routes: dict[tuple, set] = {}
+        for event in events:
             method = event.method.value if isinstance(event.method, Str) \
                 else None
             key = (event.node_relpath, event.node_line, method, event.kind)
@@ -272,8 +393,16 @@ class Extractor:
                         event.relpath, event.send_site, "RPC method name",
                         _describe_unknown(event.method)))
             if event.version is DEFAULT:
-                ref = client.target or VersionRef(
-                    None, client.relpath, client.line, "no Target found")
+                value = event.default
+                if value is None:
+                    ref = client.target or VersionRef(
+                        None, client.relpath, client.line,
+                        "no Target found")
+                else:
+                    ref = version_ref(value, event.relpath, event.site)
+                    if client.target is not None and \
+                            ref.text == client.target.text:
+                        ref = client.target
                 default = True
             else:
                 ref = version_ref(event.version, event.relpath, event.site)
@@ -283,20 +412,114 @@ class Extractor:
                 open_ = event.kwargs.open
             else:
                 kwargs, open_ = None, True
-            variant = Variant(ref, event.constraints, kwargs, open_, default)
+            route = _route(event, client.old_style)
+            variant = Variant(ref, event.constraints, kwargs, open_, default,
+                              route)
             if variant not in send.variants:
                 send.variants.append(variant)
+            routes.setdefault(key, set()).add(route)
             if not ref.resolved and not default:
                 u = Unresolved(event.relpath, event.site,
                                "prepare(version=...)", ref.why)
                 if u not in client.unresolved:
                     client.unresolved.append(u)
+        for key, send in groups.items():
+            # a path through a cache or an unknown router that leaves the
+            # client unknown goes where the known paths go
+            if any(r is not None and r.known for r in routes[key]):
+                send.variants = [v for v in send.variants
+                                 if v.route is None or v.route.known]
         return sorted(groups.values(), key=lambda s: (s.relpath, s.line,
                                                       s.method or ""))
 
+    # -- servers -------------------------------------------------------
+    def servers(self, interp) -> list[ServerFact]:
+        found = []
+        for event in interp.record.servers:
+            fact = self._server(event)
+            if fact is not None and fact not in found:
+                found.append(fact)
+        return found
+
+    def _server(self, event) -> ServerFact | None:
+        if event.kind == "listener":
+            targets = event.target.items if isinstance(event.target, Tup) \
+                else (event.target,)
+        else:
+            targets = (event.target,)
+        topics = tuple(sorted({route_text(t.topic) if isinstance(t, TargetV)
+                               else None for t in targets},
+                              key=lambda t: (t is None, t or "")))
+        items = event.endpoints.items if isinstance(event.endpoints, Tup) \
+            else None
+        if items is None:
+            return None  # nothing known of what it dispatches to
+        refs, complete, gaps = [], True, []
+        for item in items:
+            ref = self._endpoint_ref(item, event)
+            if ref is not None:
+                refs.append(ref)
+            elif isinstance(item, Unknown) and isinstance(item.origin, Obj):
+                gaps.append(item.origin.cls.path)
+            else:
+                complete = False
+        if not refs:
+            return None
+        held = {r.path for r in refs} | {r.via for r in refs if r.via}
+        covered = tuple(sorted(set(gaps)))
+        if any(g not in held for g in gaps):
+            complete = False
+        return ServerFact(event.kind, event.relpath, event.line, topics,
+                          tuple(refs), complete, covered, event.entry)
+
+    def _endpoint_ref(self, item, event) -> EndpointRef | None:
+        if isinstance(item, ClassRef):
+            return EndpointRef(item.info.path, event.relpath, event.line)
+        if not isinstance(item, Obj):
+            return None
+        heap = event.heap
+        relpath, line = (item.oid[1], item.oid[2]) if item.oid[0] == "new" \
+            else (event.relpath, event.line)
+        via = None
+        own = heap.get((item.oid, "target"))
+        inner = self._forwards_to(item, heap)
+        if inner is False:
+            return None  # a wrapper of an object not known
+        if inner is not None:
+            via = item.cls.path
+            if not isinstance(own, TargetV) and \
+                    not self._class_target(item.cls):
+                own = heap.get((inner.oid, "target"))
+            item = inner
+        if isinstance(own, TargetV):
+            return EndpointRef(item.cls.path, relpath, line,
+                               version_ref(own.version, own.relpath,
+                                           own.line),
+                               namespace_value(own.namespace),
+                               (own.relpath, own.line), via)
+        return EndpointRef(item.cls.path, relpath, line, via=via)
+
+    def _class_target(self, cls) -> bool:
+        mro, _ = self.project.mro(cls)
+        return any("target" in c.attrs for c in mro)
+
+    def _forwards_to(self, obj, heap):
+        """The object a ``__getattr__`` wrapper forwards to
+        (``getattr(self._endpoint, name)``); False when the heap does not
+        hold it, None when the object is no such wrapper."""
+        mro, _ = self.project.mro(obj.cls)
+        found = self.project.find_method(mro, "__getattr__")
+        if found is None:
+            return None
+        attr = _forwarded_attr(found[1])
+        if attr is None:
+            return None
+        inner = heap.get((obj.oid, attr))
+        return inner if isinstance(inner, Obj) else False
+
     # -- endpoints -----------------------------------------------------
     def endpoint(self, cls: ClassInfo) -> Endpoint:
-        interp = flow.Interpreter(self.project, self.resolver, cls)
+        interp = self.interpreter(cls)
         mro = interp.mro
         endpoint = Endpoint(cls.path, cls.name, cls.module.relpath,
                             cls.node.lineno)
@@ -334,7 +557,7 @@ class Extractor:
     def _endpoint_target(self, interp, mro):
         init = self.project.find_method(mro, "__init__")
         if init is not None and _assigns_self_target(init[1]):
-            interp.run_method(*init)
+            interp.prepare_object()
             if interp.record.self_targets:
                 return interp.record.self_targets[0]
         for cls in mro:
@@ -354,6 +577,19 @@ class Extractor:
                 return TargetV(value, NONE, namespace, line,
                                cls.module.relpath)
         return None
+
+    def builds_client_from_target(self, cls: ClassInfo, clients) -> bool:
+        """Its ``target`` attribute is the Target its own client is built
+        from (a client, not an endpoint declaring what it serves)."""
+        mro, _ = self.project.mro(cls)
+        for c in mro:
+            if "target" in c.attrs:
+                line = c.attr_lines["target"]
+                return any(client.target is not None and
+                           client.target.relpath == c.module.relpath and
+                           client.target.line == line
+                           for client in clients)
+        return False
 
     def registrations(self, cls: ClassInfo, endpoint_classes: dict):
         """[(ClassInfo, relpath, line, passes_self)]: the endpoint classes
@@ -380,6 +616,45 @@ class Extractor:
                         found.append((ref.info, owner.module.relpath,
                                       sub.lineno, passes_self))
         return found
+
+
+def _on_a_client(event, interp) -> bool:
+    """A send on a client the code built (not on a value of unknown
+    origin, as a mixin that expects a subclass to provide the client)."""
+    if interp.rpcproxy:
+        return True
+    return event.default is not None or bool(route_text(
+        dict(event.route).get("topic")))
+
+
+def _route(event, old_style: bool) -> Route | None:
+    route = dict(event.route)
+    if old_style and "topic" not in route:
+        return None
+    return Route(route_text(route.get("topic")),
+                 namespace_value(route.get("namespace")),
+                 _truthy(route.get("fanout")))
+
+
+def _key(value):
+    return flow._key(value)
+
+
+def _forwarded_attr(node) -> str | None:
+    """``getattr(self.<attr>, name)`` inside ``__getattr__(self, name)``."""
+    params = [a.arg for a in node.args.args]
+    if len(params) < 2:
+        return None
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and \
+                sub.func.id == "getattr" and len(sub.args) >= 2 and \
+                isinstance(sub.args[0], ast.Attribute) and \
+                isinstance(sub.args[0].value, ast.Name) and \
+                sub.args[0].value.id == params[0] and \
+                isinstance(sub.args[1], ast.Name) and \
+                sub.args[1].id == params[1]:
+            return sub.args[0].attr
+    return None
 
 
 def endpoint_lists(project, resolver, mod, endpoint_classes: dict):

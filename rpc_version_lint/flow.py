@@ -1,16 +1,27 @@
-"""A small path-sensitive interpreter for the methods of an RPC class.
+"""A small path-sensitive interpreter for the code around RPC.
 
-It runs one method of a client class symbolically and records, for every
-path through it, what reaches oslo.messaging: the Target the class builds,
-the client it creates (and its version cap), each ``can_send_version``
-guard, and each message sent with its version, method name and kwargs.
+It runs a method (or a function) symbolically and records, for every path
+through it, what reaches oslo.messaging: the Targets built, the clients
+created (and their version caps), each ``can_send_version`` guard, each
+message sent with its route, version, method name and kwargs, and each RPC
+server or notification listener started with its endpoints.  What an
+external call means is ``messaging.py``'s business; everything else is
+Python run abstractly.
+
+Objects of the tree's classes are modelled: instantiating one runs its
+``__init__`` (when that can matter), attributes live in the state's heap,
+properties are run when read, and a service class -- one whose methods
+start a server -- has those methods run as its launcher would.  Calls into
+project code are inlined when the callee can reach oslo.messaging
+(``reach.py``), so wrappers are understood by what their bodies do.
 
 Guards are the only branches whose outcome matters: a path carries the
 outcomes of the guards it passed (``((Version('6.0'), False), ...)``), and
-paths that no cap could produce are pruned (``versions.satisfiable``).  Other
-conditions fork both ways.  Calls to methods of the same class (and of its
-in-tree bases) are inlined with their arguments, so a compat helper is
-understood by what its body does -- whatever its name.
+paths that no cap could produce are pruned (``versions.satisfiable``).
+Other conditions fork both ways.  Work is bounded: at most ``MAX_PATHS``
+paths per statement, ``MAX_DEPTH`` nested calls, and ``MAX_STEPS``
+interpreter steps per entry; past the budget an entry is reported as
+partially checked, never silently.
 """
 
 from __future__ import annotations
@@ -18,39 +29,80 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from . import messaging
+from .index import absolute
 from .model import Unresolved
 from .resolve import constant
 from .values import (DEFAULT, FALSE, NONE, TRUE, CctxtV, ClassRef, ClientV,
-                     Const, DictV, ExtRef, Frame, FuncRef, Member, ModRef,
-                     MsgV, SelfV, Str, SuperV, TargetV, Tup, Unknown, literal,
-                     truth)
+                     ConnV, Const, DictV, DriverV, ExtRef, Fmt, Frame,
+                     FuncRef, Member, ModRef, MsgV, Obj, Str, SuperV,
+                     TargetV, Tup, Unknown, literal, truth)
 from .versions import Version, satisfiable
 
 MAX_PATHS = 64      # per statement list; more is reported as truncated
-MAX_DEPTH = 6       # inlining depth
-CLIENT_FACTORIES = frozenset({"get_client", "RPCClient", "get_rpc_client"})
-# calls through an imported module that the interpreter must follow
-MESSAGING = CLIENT_FACTORIES | {"Target", "prepare", "can_send_version",
-                                "call", "cast", "make_msg", "client"}
-TARGET_PARAMS = ("exchange", "topic", "namespace", "version", "server",
-                 "fanout")
+MAX_DEPTH = 8       # nested calls (wrappers of wrappers)
+MAX_STEPS = 60_000  # interpreter steps per entry
+# calls through an imported module that are oslo.messaging's own methods
+MESSAGING = frozenset({"prepare", "can_send_version", "call", "cast",
+                       "make_msg", "Target"})
 # old-style RpcProxy sends: method -> index of the message argument
 OLD_SENDS = {"call": 1, "cast": 1, "multicall": 1, "fanout_cast": 1,
              "cast_to_server": 2, "fanout_cast_to_server": 2}
+# values that make running an object's __init__ worth it: RPC objects,
+# and objects of the tree (a wrapper around an endpoint)
+_RPC_VALUES = (ClientV, CctxtV, TargetV, ConnV, Obj)
+
+
+class BudgetExceeded(Exception):
+    """An entry took more interpreter steps than MAX_STEPS."""
+
+
+class Frozen(dict):
+    """A dict never changed once shared (states copy on write), so its
+    content key is computed at most once."""
+
+    __slots__ = ("_key",)
+
+    def key(self):
+        try:
+            return self._key
+        except AttributeError:
+            self._key = frozenset((k, _key(v)) for k, v in self.items())
+            return self._key
+
+    def with_item(self, key, value) -> Frozen:
+        new = Frozen(self)
+        new[key] = value
+        return new
 
 
 @dataclass
 class State:
-    env: dict
+    env: Frozen
     constraints: tuple = ()
+    heap: Frozen = field(default_factory=Frozen)  # (oid, attr) -> value
+
+    def __post_init__(self):
+        if not isinstance(self.env, Frozen):
+            self.env = Frozen(self.env)
+        if not isinstance(self.heap, Frozen):
+            self.heap = Frozen(self.heap)
 
     def bind(self, name: str, value) -> State:
-        env = dict(self.env)
-        env[name] = value
-        return State(env, self.constraints)
+        return State(self.env.with_item(name, value), self.constraints,
+                     self.heap)
 
     def under(self, constraints: tuple) -> State:
-        return State(self.env, constraints)
+        return State(self.env, constraints, self.heap)
+
+    def set_attr(self, oid, attr: str, value) -> State:
+        return State(self.env, self.constraints,
+                     self.heap.with_item((oid, attr), value))
+
+    def returning(self, callee: State) -> State:
+        """This frame's locals, with what a call changed: the guard
+        outcomes it passed and the objects it modified."""
+        return State(self.env, callee.constraints, callee.heap)
 
 
 @dataclass(frozen=True)
@@ -67,6 +119,8 @@ class SendEvent:
     send_site: int       # line in it of the send
     node_relpath: str    # where the send call itself is
     node_line: int
+    route: tuple = ()    # ((field, value), ...): the message's Target
+    default: object = None  # the client's Target version (DEFAULT's value)
 
 
 @dataclass(frozen=True)
@@ -83,6 +137,21 @@ class ClientEvent:
     cap_text: str
     line: int
     relpath: str
+    target: object = None
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    """An RPC server (or a notification listener) started."""
+
+    kind: str            # "rpc" or "listener"
+    target: object       # TargetV (a listener: Tup of them)
+    endpoints: object    # Tup of values, or Unknown
+    relpath: str         # where the server is created
+    line: int
+    entry: str           # the entry being run when it was
+    site: tuple          # (relpath, line) in that entry
+    heap: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -91,68 +160,166 @@ class Record:
     guards: list = field(default_factory=list)
     targets: list = field(default_factory=list)
     clients: list = field(default_factory=list)
+    servers: list = field(default_factory=list)
     unresolved: list = field(default_factory=list)
-    self_targets: list = field(default_factory=list)  # self.target = Target()
+    self_targets: list = field(default_factory=list)  # self.target = ...
     helpers: set = field(default_factory=set)  # methods choosing a version
+    steps: int = 0
+    over_budget: list = field(default_factory=list)  # entries cut short
+
+
+def _decorated(node, names) -> bool:
+    for d in node.decorator_list:
+        if isinstance(d, ast.Name) and d.id in names:
+            return True
+        if isinstance(d, ast.Attribute) and d.attr in names:
+            return True
+    return False
 
 
 def _is_property(node) -> bool:
-    return any((isinstance(d, ast.Name) and d.id in ("property",
-                                                     "cached_property"))
-               or (isinstance(d, ast.Attribute) and d.attr in (
-                   "cached_property", "getter"))
-               for d in node.decorator_list)
+    return _decorated(node, ("property", "cached_property", "getter"))
 
 
 def _is_static(node) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "staticmethod"
-               for d in node.decorator_list)
+    return _decorated(node, ("staticmethod",))
+
+
+def _is_classmethod(node) -> bool:
+    return _decorated(node, ("classmethod",))
 
 
 class Interpreter:
-    """Runs the methods of one class; results accumulate in ``record``."""
+    """Runs methods and functions of one tree; results accumulate in
+    ``record``.  ``cls`` is the class whose methods are entries (None for
+    module-level code)."""
 
-    def __init__(self, project, resolver, cls):
+    def __init__(self, project, resolver, cls=None, reach=None,
+                 entry_points=None):
         self.project = project
         self.resolver = resolver
+        self.reach = reach
+        self.entry_points = entry_points or {}
         self.cls = cls
-        mro, external = project.mro(cls)
-        # An RpcProxy base (in-tree in old projects) is the library, not
-        # code to inline: its call/cast/make_msg are modelled directly.
-        self.rpcproxy = any(n.rpartition(".")[2] == "RpcProxy"
-                            for n in external)
-        for i, base in enumerate(mro):
-            if base.name == "RpcProxy":
-                self.rpcproxy = True
-                mro = mro[:i]
-                break
-        self.mro = mro
-        self.external_bases = external
+        self._mros: dict = {}
         self.record = Record()
         self.entry = ""
-        self.entry_relpath = cls.module.relpath
-        self.entry_owner = cls.path
-        self._client_attrs = None
-        self._guard_decorators: dict[int, int | None] = {}
+        self.entry_relpath = cls.module.relpath if cls else ""
+        self.entry_owner = cls.path if cls else ""
+        self._guard_decorators: dict[int, bool] = {}
         self._seen_unresolved: set = set()
+        self._memo: dict = {}
+        self._steps = 0
+        if cls is not None:
+            mro, external, rpcproxy = self.mro_of(cls)
+            self.mro, self.external_bases, self.rpcproxy = \
+                mro, external, rpcproxy
+            self.self_obj = Obj(cls, ("self", cls.path))
+        else:
+            self.mro, self.external_bases, self.rpcproxy = [], [], False
+            self.self_obj = None
+        self.heap: dict = {}  # the entry object's attributes, from __init__
+
+    def mro_of(self, cls):
+        """(in-tree MRO, external bases, RpcProxy?) of a class.  An
+        RpcProxy base (in-tree in old projects) is the library, not code
+        to inline: its call/cast/make_msg are modelled directly."""
+        found = self._mros.get(id(cls.node))
+        if found is None:
+            mro, external = self.project.mro(cls)
+            rpcproxy = any(n.rpartition(".")[2] == "RpcProxy"
+                           for n in external)
+            for i, base in enumerate(mro):
+                if base.name == "RpcProxy":
+                    rpcproxy = True
+                    mro = mro[:i]
+                    break
+            found = self._mros[id(cls.node)] = (mro, external, rpcproxy)
+        return found
 
     # -- entry points --------------------------------------------------
-    def run_method(self, owner, node) -> None:
+    def prepare_object(self) -> None:
+        """Run ``__init__`` (the entry object's attributes for every other
+        entry), then read each property once: a property is an attribute
+        computed from that state (``router``, a lazily built client)."""
+        found = self.project.find_method(self.mro, "__init__")
+        if found is not None:
+            self._prepare(*found)
+        seen = set()
+        for cls in self.mro:
+            for name, node in cls.methods.items():
+                if name in seen or not _is_property(node):
+                    continue
+                seen.add(name)
+                self._harvest(cls, node)
+
+    def _harvest(self, owner, node) -> None:
+        key = (self.self_obj.oid, node.name)
+        if key in self.heap:
+            return
         self.entry = node.name
         self.entry_owner = owner.path
         self.entry_relpath = owner.module.relpath
+        self._steps = 0
         frame = Frame(module=owner.module, owner=owner, depth=0,
-                      site=node.lineno, stack=(id(node),))
+                      site=node.lineno, stack=(), receiver=self.self_obj)
+        ref = FuncRef(owner.module, node, owner, self.self_obj)
+        try:
+            results = self.inline(ref, [], {}, [], State({}, (), self.heap),
+                                  frame, node.lineno)
+        except BudgetExceeded:
+            return
+        known = [(v, s) for v, s in results if not isinstance(v, Unknown)]
+        value, state = (known or results or [(Unknown(node.name), None)])[0]
+        if state is not None:
+            for k, v in state.heap.items():
+                self.heap.setdefault(k, v)
+        self.heap[key] = value
+
+    def _prepare(self, owner, node) -> None:
+        for state in self._run(owner.module, owner, node, self.self_obj):
+            for key, value in state.heap.items():
+                self.heap.setdefault(key, value)
+
+    def run_method(self, owner, node) -> None:
+        for state in self._run(owner.module, owner, node, self.self_obj):
+            # attributes an entry sets (a start() making the client) are
+            # known to the entries run after it
+            for key, value in state.heap.items():
+                if key[0] == self.self_obj.oid:
+                    self.heap.setdefault(key, value)
+
+    def run_function(self, module, node) -> None:
+        self._run(module, None, node, None)
+
+    def _run(self, module, owner, node, receiver) -> list:
+        self.entry = node.name
+        self.entry_owner = owner.path if owner else module.name
+        self.entry_relpath = module.relpath
+        self._steps = 0
+        frame = Frame(module=module, owner=owner, depth=0,
+                      site=node.lineno, stack=(id(node),),
+                      receiver=receiver)
         env = {}
         params = self._params(node)
-        if params and not _is_static(node):
-            env[params[0]] = SelfV()
+        if params and receiver is not None and not _is_static(node):
+            env[params[0]] = receiver
             params = params[1:]
         for name in params:
             env[name] = Unknown(f"parameter {name}")
-        for state in self._decorator_guards(node, owner.module,
-                                            State(env), frame):
-            self.exec_block(node.body, state, frame)
+        states = []
+        try:
+            for state in self._decorator_guards(
+                    node, module, State(env, (), dict(self.heap)), frame):
+                states += [s for s, _, _ in
+                           self.exec_block(node.body, state, frame)]
+        except BudgetExceeded:
+            self.record.over_budget.append((module.relpath, node.lineno,
+                                            node.name))
+            self._unresolved(frame, node, f"{node.name}() takes more than "
+                             f"{MAX_STEPS} interpreter steps; only part of "
+                             f"it is checked")
+        return states
 
     def class_value(self, owner, name: str):
         """The value of a class attribute of ``owner`` (Target calls
@@ -161,8 +328,18 @@ class Interpreter:
                       site=owner.attr_lines.get(name, owner.node.lineno))
         expr = owner.attrs[name]
         self.entry = f"<class {owner.name}>"
-        results = self.ev(expr, State({}), frame)
+        self._steps = 0
+        try:
+            results = self.ev(expr, State({}), frame)
+        except (BudgetExceeded, RecursionError):
+            return Unknown("too complex to evaluate")
         return results[0][0] if len(results) == 1 else Unknown("ambiguous")
+
+    def _step(self) -> None:
+        self._steps += 1
+        self.record.steps += 1
+        if self._steps > MAX_STEPS:
+            raise BudgetExceeded()
 
     # -- statements ----------------------------------------------------
     def exec_block(self, stmts, state, frame):
@@ -188,6 +365,7 @@ class Interpreter:
         return done + [(st, "next", None) for st in states]
 
     def exec_stmt(self, stmt, st, frame):
+        self._step()
         if isinstance(stmt, ast.Expr):
             return [(s, "next", None)
                     for _, s in self.ev(stmt.value, st, frame)]
@@ -209,11 +387,7 @@ class Interpreter:
                 st = self.delete(target, st, frame)
             return [(st, "next", None)]
         if isinstance(stmt, ast.If):
-            out = []
-            for outcome, s in self.cond(stmt.test, st, frame):
-                out += self.exec_block(stmt.body if outcome else stmt.orelse,
-                                       s, frame)
-            return out
+            return self.exec_if(stmt, st, frame)
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
                 return [(st, "return", NONE)]
@@ -254,33 +428,93 @@ class Interpreter:
             return [(st, "break", None)]
         if isinstance(stmt, ast.Continue):
             return [(st, "continue", None)]
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.ClassDef)):
-            return [(st.bind(stmt.name, Unknown("local definition")), "next",
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return [(st.bind(stmt.name, FuncRef(frame.module, stmt)),
+                     "next", None)]
+        if isinstance(stmt, ast.ClassDef):
+            return [(st.bind(stmt.name, Unknown("local class")), "next",
                      None)]
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            return [(self.exec_import(stmt, st, frame), "next", None)]
         if isinstance(stmt, ast.Match):
-            out = []
+            return self.exec_match(stmt, st, frame)
+        return [(st, "next", None)]  # pass, global, ...
+
+    def exec_if(self, stmt, st, frame):
+        # an elif chain is walked as a loop, not a recursion: hundreds of
+        # branches must not take the interpreter's stack
+        out = []
+        pending = [st]
+        while True:
+            orelse = []
+            for s in pending:
+                for outcome, s2 in self.cond(stmt.test, s, frame):
+                    if outcome:
+                        out += self.exec_block(stmt.body, s2, frame)
+                    else:
+                        orelse.append(s2)
+            if len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], ast.If):
+                stmt = stmt.orelse[0]
+                pending = _distinct_states(orelse)[:MAX_PATHS]
+                self._step()
+                continue
+            for s in orelse:
+                out += self.exec_block(stmt.orelse, s, frame)
+            return out
+
+    def exec_match(self, stmt, st, frame):
+        out = []
+        for _, s in self.ev(stmt.subject, st, frame):
             for case in stmt.cases:
-                out += self.exec_block(case.body, st, frame)
-            return out + [(st, "next", None)]
-        return [(st, "next", None)]  # pass, global, import, ...
+                bound = s
+                for sub in ast.walk(case.pattern):
+                    name = getattr(sub, "name", None)
+                    if isinstance(name, str):
+                        bound = bound.bind(name, Unknown("match capture"))
+                out += self.exec_block(case.body, bound, frame)
+            out.append((s, "next", None))
+        return out
+
+    def exec_import(self, stmt, st, frame):
+        """An import inside a function binds a local name."""
+        module = frame.module
+        for alias in stmt.names:
+            if isinstance(stmt, ast.Import):
+                name = alias.asname or alias.name.split(".")[0]
+                target = alias.name if alias.asname else name
+                found = self.project.module(target)
+                value = ModRef(found) if found else ExtRef(target)
+            else:
+                if alias.name == "*":
+                    continue
+                base = absolute(module, stmt.module, stmt.level)
+                name = alias.asname or alias.name
+                found = self.project.module(base)
+                value = None
+                if found is not None:
+                    looked = self.project.lookup(found, alias.name)
+                    if looked is not None:
+                        value = self.resolver.convert(looked)
+                if value is None:
+                    sub = self.project.module(f"{base}.{alias.name}")
+                    value = ModRef(sub) if sub else \
+                        ExtRef(f"{base}.{alias.name}")
+            st = st.bind(name, value)
+        return st
 
     def exec_augassign(self, stmt, st, frame):
         out = []
         for value, s in self.ev(stmt.value, st, frame):
-            if isinstance(stmt.target, ast.Name):
-                old = s.env.get(stmt.target.id, Unknown())
+            where = self._location(stmt.target, s, frame)
+            if where is not None:
+                old = self._read(where, s)
                 new = Unknown("augmented assignment")
                 if isinstance(stmt.op, ast.Add):
-                    if isinstance(old, Tup) and isinstance(value, Tup):
-                        new = Tup(old.items + value.items)
-                    elif isinstance(old, Str) and isinstance(value, Str):
-                        new = Str(old.value + value.value, old.line,
-                                  old.relpath)
+                    new = _concat(old, value)
                 elif isinstance(stmt.op, ast.BitOr) \
                         and isinstance(old, DictV):
                     new = old.merged(value)
-                s = s.bind(stmt.target.id, new)
+                s = self._write(where, new, s)
             out.append((s, "next", None))
         return out
 
@@ -301,7 +535,7 @@ class Interpreter:
                                 out.append((o_st, "next", None))
                             else:
                                 out.append((o_st, kind, value))
-                    states = nxt
+                    states = _distinct_states(nxt)[:MAX_PATHS]
                 for s2 in states:
                     out += self.exec_block(stmt.orelse, s2, frame)
             else:
@@ -339,9 +573,45 @@ class Interpreter:
                     final.append((f_st, f_kind, f_value))
         return final
 
-    def assign(self, target, value, st, frame):
+    # -- places values are stored ----------------------------------------
+    def _location(self, target, st, frame):
+        """Where an assignment target stores: ("env", name), ("heap", oid,
+        attr), or None when it is not tracked."""
         if isinstance(target, ast.Name):
-            return st.bind(target.id, value)
+            return ("env", target.id)
+        if isinstance(target, ast.Attribute):
+            owner = None
+            if isinstance(target.value, ast.Name):
+                owner = st.env.get(target.value.id)
+            elif isinstance(target.value, ast.Attribute):
+                found = self.ev(target.value, st, frame)
+                if len(found) == 1:
+                    owner = found[0][0]
+            if isinstance(owner, Obj):
+                return ("heap", owner.oid, target.attr)
+        return None
+
+    def _read(self, where, st):
+        if where[0] == "env":
+            return st.env.get(where[1], Unknown(where[1]))
+        return st.heap.get((where[1], where[2]), Unknown(where[2]))
+
+    def _write(self, where, value, st):
+        if where[0] == "env":
+            return st.bind(where[1], value)
+        return st.set_attr(where[1], where[2], value)
+
+    def assign(self, target, value, st, frame):
+        if isinstance(target, (ast.Name, ast.Attribute)):
+            where = self._location(target, st, frame)
+            if isinstance(target, ast.Attribute) and \
+                    target.attr == "target" and isinstance(value, TargetV) \
+                    and self.self_obj is not None and where is not None \
+                    and where[1] == self.self_obj.oid:
+                self.record.self_targets.append(value)
+            if where is not None:
+                return self._write(where, value, st)
+            return st
         if isinstance(target, (ast.Tuple, ast.List)):
             items = value.items if isinstance(value, Tup) and \
                 len(value.items) == len(target.elts) else None
@@ -358,11 +628,6 @@ class Interpreter:
                     else DictV(current.items, True)
                 return st.bind(target.value.id, new)
             return st
-        if isinstance(target, ast.Attribute) and \
-                isinstance(target.value, ast.Name) and \
-                isinstance(st.env.get(target.value.id), SelfV) and \
-                target.attr == "target" and isinstance(value, TargetV):
-            self.record.self_targets.append(value)
         if isinstance(target, ast.Starred):
             return self.assign(target.value, Unknown("starred"), st, frame)
         return st
@@ -396,6 +661,7 @@ class Interpreter:
     # -- expressions ---------------------------------------------------
     def ev(self, node, st, frame):
         """[(value, state)]: one pair per path the expression can take."""
+        self._step()
         method = getattr(self, "ev_" + type(node).__name__, None)
         if method is None:
             return [(Unknown(f"{type(node).__name__} expression",
@@ -421,46 +687,73 @@ class Interpreter:
     def ev_Attribute(self, node, st, frame):
         out = []
         for base, s in self.ev(node.value, st, frame):
-            out += [(v, s) for v in self.member(base, node, s, frame)]
+            out += self.member(base, node.attr, node, s, frame)
         return out
 
-    def member(self, base, node, st, frame):
-        attr = node.attr
-        if isinstance(base, SelfV):
-            return self.self_member(attr, node, st, frame)
+    def member(self, base, attr, node, st, frame):
+        """[(value, state)] of ``base.attr`` (reading a property runs it)."""
+        if isinstance(base, Obj):
+            return self.obj_member(base, attr, node, st, frame)
         if isinstance(base, SuperV):
-            found = self.project.find_method(self.mro, attr, after=base.after)
-            if found is not None:
-                return [FuncRef(found[0].module, found[1], found[0], True)]
-            return [Member(SelfV(), attr, "super()")]
-        if isinstance(base, (ModRef, ExtRef, ClassRef)):
+            cls = base.receiver.info if isinstance(base.receiver, ClassRef) \
+                else base.receiver.cls if isinstance(base.receiver, Obj) \
+                else None
+            if cls is not None:
+                mro = self.mro_of(cls)[0]
+                found = self.project.find_method(mro, attr, after=base.after)
+                if found is not None:
+                    return [(FuncRef(found[0].module, found[1], found[0],
+                                     base.receiver), st)]
+            return [(Member(base.receiver, attr, "super()"), st)]
+        if isinstance(base, ClassRef):
             value = self.resolver.member(base, attr)
-            if isinstance(value, FuncRef) and isinstance(base, ClassRef):
-                return [value]
-            return [value]
-        if isinstance(base, (CctxtV, ClientV, DictV, Str, Unknown, TargetV)):
-            if isinstance(base, TargetV) and attr in ("version", "topic",
-                                                      "namespace"):
-                return [getattr(base, attr)]
-            return [Member(base, attr, _text(node.value))]
-        return [Unknown(f"attribute {attr}")]
+            if isinstance(value, FuncRef) and \
+                    _is_classmethod(value.node):
+                value = FuncRef(value.module, value.node, value.owner, base)
+            return [(value, st)]
+        if isinstance(base, ExtRef):
+            name = f"{base.name}.{attr}"
+            known, value = messaging.constant(name)
+            if known:
+                return [(NONE if value is None else Str(value), st)]
+            return [(ExtRef(name), st)]
+        if isinstance(base, ModRef):
+            return [(self.resolver.member(base, attr), st)]
+        if isinstance(base, DriverV) and attr == messaging.DRIVER_ATTR:
+            return [(self.driver_class(base), st)]
+        if isinstance(base, TargetV) and attr in ("version", "topic",
+                                                  "namespace", "server",
+                                                  "fanout", "exchange"):
+            value = getattr(base, attr)
+            return [(NONE if value is None else value, st)]
+        if isinstance(base, ClientV) and attr == "target":
+            return [(base.target or Unknown("target"), st)]
+        if isinstance(base, (CctxtV, ClientV, DictV, Str, Unknown, TargetV,
+                             ConnV, Tup)):
+            return [(Member(base, attr, _text(node.value)
+                            if node is not None else ""), st)]
+        return [(Unknown(f"attribute {attr}"), st)]
 
-    def self_member(self, attr, node, st, frame):
-        found = self.project.find_method(self.mro, attr)
+    def obj_member(self, obj, attr, node, st, frame):
+        key = (obj.oid, attr)
+        if key in st.heap:
+            return [(st.heap[key], st)]
+        mro, _, rpcproxy = self.mro_of(obj.cls)
+        found = self.project.find_method(mro, attr)
         if found is not None:
             owner, fnode = found
             if _is_property(fnode):
-                # run as an entry of its own; its value is rarely a literal
-                return [Unknown(f"property {attr}")]
-            return [FuncRef(owner.module, fnode, owner, True)]
-        if attr in self.client_attrs():
-            return [ClientV()]
-        for cls in self.mro:
+                ref = FuncRef(owner.module, fnode, owner, obj)
+                return self.inline(ref, [], {}, [], st, frame, frame.site)
+            receiver = ClassRef(obj.cls) if _is_classmethod(fnode) else obj
+            return [(FuncRef(owner.module, fnode, owner, receiver), st)]
+        for cls in mro:
             if attr in cls.attrs:
-                return [self.class_value_in(cls, attr, st, frame)]
-        if self.rpcproxy:
-            return [Member(SelfV(), attr, "self")]
-        return [Unknown(f"self.{attr}", node.lineno)]
+                return [(self.class_value_in(cls, attr, st, frame), st)]
+        if rpcproxy:
+            return [(Member(obj, attr, "self"), st)]
+        return [(Unknown(f"{obj.cls.name}.{attr}",
+                         getattr(node, "lineno", 0), obj), st)]
 
     def class_value_in(self, cls, attr, st, frame):
         inner = Frame(module=cls.module, owner=cls, class_scope=cls,
@@ -473,22 +766,6 @@ class Interpreter:
         if len(values) == 1:
             return results[0][0]
         return Unknown(f"{cls.name}.{attr} has several values")
-
-    def client_attrs(self) -> set:
-        """Instance attributes assigned an RPC client in some method."""
-        if self._client_attrs is None:
-            found = set()
-            for cls in self.mro:
-                for fnode in cls.methods.values():
-                    for sub in ast.walk(fnode):
-                        if isinstance(sub, ast.Assign) and \
-                                isinstance(sub.value, ast.Call) and \
-                                _callee_name(sub.value) in CLIENT_FACTORIES:
-                            for target in sub.targets:
-                                if isinstance(target, ast.Attribute):
-                                    found.add(target.attr)
-            self._client_attrs = found
-        return self._client_attrs
 
     def ev_Tuple(self, node, st, frame):
         return [(Tup(tuple(items)), s)
@@ -512,6 +789,34 @@ class Interpreter:
                         nxt.append((items + [v], s2))
             results = nxt[:MAX_PATHS]
         return results
+
+    def ev_ListComp(self, node, st, frame):
+        """``[f(x) for x in known]``: each element, when the iterable is
+        known and nothing filters it."""
+        gen = node.generators[0] if len(node.generators) == 1 else None
+        if gen is None or gen.ifs or gen.is_async:
+            return [(Unknown("comprehension", node.lineno), st)]
+        out = []
+        for iterable, s in self.ev(gen.iter, st, frame):
+            if not isinstance(iterable, Tup) or len(iterable.items) > 32:
+                origin = iterable.origin if isinstance(iterable, Unknown) \
+                    else None
+                out.append((Unknown("comprehension", node.lineno, origin),
+                            s))
+                continue
+            partial = [([], s)]
+            for item in iterable.items:
+                nxt = []
+                for items, s2 in partial:
+                    s3 = self.assign(gen.target, item, s2, frame)
+                    for v, s4 in self.ev(node.elt, s3, frame):
+                        nxt.append((items + [v], s2.returning(s4)))
+                partial = nxt[:MAX_PATHS]
+            out += [(Tup(tuple(items)), s2) for items, s2 in partial]
+        return out
+
+    ev_GeneratorExp = ev_ListComp
+    ev_SetComp = ev_ListComp
 
     def ev_Dict(self, node, st, frame):
         # (items, open, state) per path; a dict literal can be huge (a long
@@ -546,11 +851,10 @@ class Interpreter:
             for right, s2 in self.ev(node.right, s, frame):
                 value = Unknown("computed value", node.lineno)
                 if isinstance(node.op, ast.Add):
-                    if isinstance(left, Tup) and isinstance(right, Tup):
-                        value = Tup(left.items + right.items)
-                    elif isinstance(left, Str) and isinstance(right, Str):
-                        value = Str(left.value + right.value, left.line,
-                                    left.relpath)
+                    value = _concat(left, right, node.lineno)
+                elif isinstance(node.op, ast.Mod) and \
+                        isinstance(left, Str):
+                    value = _percent(left, right, node.lineno)
                 elif isinstance(node.op, ast.BitOr) and \
                         isinstance(left, DictV):
                     value = left.merged(right)
@@ -616,12 +920,16 @@ class Interpreter:
                     if isinstance(op, (ast.Is, ast.IsNot)) and \
                             (left == NONE) != (right == NONE) and \
                             isinstance(left if right == NONE else right,
-                                       (Tup, Str, DictV, CctxtV, ClientV)):
+                                       (Tup, Str, DictV, CctxtV, ClientV,
+                                        Obj, TargetV)):
                         outcome = isinstance(op, ast.IsNot)
                     else:
                         return Unknown("comparison")
                 else:
-                    outcome = _COMPARE[type(op)](a, b)
+                    try:
+                        outcome = _COMPARE[type(op)](a, b)
+                    except TypeError:
+                        return Unknown("comparison")
             result = result and outcome
         return Const(result)
 
@@ -664,23 +972,39 @@ class Interpreter:
         return self.ev(node.value, st, frame)
 
     def ev_JoinedStr(self, node, st, frame):
-        return [(Unknown("formatted string", node.lineno), st)]
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(Str(str(value.value)))
+            elif isinstance(value, ast.FormattedValue) and \
+                    value.format_spec is None and value.conversion == -1:
+                found = self.ev(value.value, st, frame)
+                parts.append(found[0][0] if len(found) == 1
+                             else Unknown("formatted value"))
+            else:
+                parts.append(Unknown("formatted value"))
+        return [(_fmt(parts, node.lineno), st)]
+
+    def ev_Lambda(self, node, st, frame):
+        return [(Unknown("lambda", node.lineno), st)]
 
     # -- calls ---------------------------------------------------------
     def ev_Call(self, node, st, frame):
         site = node.lineno if frame.depth == 0 else frame.site
-        # dict methods mutate the local holding the dict
         func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value,
-                                                          ast.Name):
-            held = st.env.get(func.value.id)
-            if isinstance(held, DictV):
-                return self.dict_method(func.value.id, held, func.attr, node,
-                                        st, frame)
+        if isinstance(func, ast.Attribute):
+            where = self._location(func.value, st, frame) \
+                if isinstance(func.value, (ast.Name, ast.Attribute)) \
+                else None
+            if where is not None and func.attr in _MUTATORS:
+                held = self._read(where, st)
+                if isinstance(held, (DictV, Tup)):
+                    return self.container_method(where, held, func.attr,
+                                                 node, st, frame)
         if self._foreign_call(func, st, frame):
-            # a function of another module (objects.Service.get_minimum_
-            # version, utils.spawn, ...): only oslo.messaging's own calls
-            # matter, and following the others would parse half the tree
+            # a function of another module that cannot reach
+            # oslo.messaging (objects.Service.get_minimum_version,
+            # utils.spawn, ...): following it would parse half the tree
             return [(Unknown(f"call of {_text(func)}", node.lineno), s)
                     for _, s in self.ev_args(node, st, frame)]
         out = []
@@ -691,6 +1015,8 @@ class Interpreter:
         return out
 
     def _foreign_call(self, func, st, frame) -> bool:
+        """A call through an imported name whose target lies outside the
+        modules the analysis follows."""
         if not isinstance(func, ast.Attribute) or func.attr in MESSAGING:
             return False
         root = func.value
@@ -702,7 +1028,12 @@ class Interpreter:
         scope = frame.class_scope
         if scope is not None and root.id in scope.attrs:
             return False
-        return root.id in frame.module.imports
+        ref = frame.module.imports.get(root.id)
+        if ref is None or self.reach is None:
+            return ref is not None
+        return not (self.reach.follows(ref.module)
+                    or self.reach.follows(ref.target)
+                    or ref.module.split(".")[0] in _LIBRARY_ROOTS)
 
     def ev_args(self, node, st, frame):
         results = []
@@ -722,12 +1053,28 @@ class Interpreter:
                         for kwargs, stars, s2 in partial]
         return results
 
-    def dict_method(self, name, held, method, node, st, frame):
+    def container_method(self, where, held, method, node, st, frame):
+        """Methods of a dict or list held in a local or an attribute,
+        which change what it holds."""
         out = []
         for (args, kwargs, stars), s in self.ev_args(node, st, frame):
+            new, result = held, NONE
+            if isinstance(held, Tup):
+                if method == "append" and args:
+                    new = Tup(held.items + (args[0],))
+                elif method == "extend" and args:
+                    new = _concat(held, args[0])
+                elif method == "insert" and len(args) > 1:
+                    new = Tup((args[1],) + held.items)
+                elif method == "copy":
+                    result = held
+                else:
+                    result = Unknown("list method")
+                out.append((result, self._write(where, new, s)))
+                continue
             key = args[0].value if args and isinstance(args[0], Str) \
                 else None
-            new, result = held, Unknown("dict value")
+            result = Unknown("dict value")
             if method == "pop" or method == "get":
                 if key is None:
                     new = DictV(held.items, True) if method == "pop" else held
@@ -748,9 +1095,9 @@ class Interpreter:
                 result = new.get(key)
             elif method == "copy":
                 result = held
-            elif method in ("clear",):
+            elif method == "clear":
                 new = DictV()
-            out.append((result, s.bind(name, new)))
+            out.append((result, self._write(where, new, s)))
         return out
 
     def call(self, callee, args, kwargs, stars, st, frame, node, site):
@@ -758,28 +1105,94 @@ class Interpreter:
             return self.call_member(callee, args, kwargs, stars, st, frame,
                                     node, site)
         if isinstance(callee, FuncRef):
-            name = callee.node.name
-            if name in CLIENT_FACTORIES:
-                return self.client_created(args, kwargs, st, frame, node)
-            if name == "Target":
-                return self.target_created(args, kwargs, st, frame, node)
-            return self.inline(callee, args, kwargs, stars, st, frame, site)
+            if not self._follows(callee, frame):
+                return [(Unknown(f"call of {callee.node.name}"), st)]
+            return self.inline(callee, args, kwargs, stars, st, frame, site,
+                               call_node=node)
+        if isinstance(callee, ClassRef):
+            return self.instantiate(callee.info, args, kwargs, stars, st,
+                                    frame, node, site)
         if isinstance(callee, ExtRef):
-            last = callee.last
-            if last == "Target":
-                return self.target_created(args, kwargs, st, frame, node)
-            if last in CLIENT_FACTORIES:
-                return self.client_created(args, kwargs, st, frame, node)
-            if callee.name.endswith("RpcProxy.__init__"):
-                return self.rpcproxy_init(args[1:], kwargs, st, frame, node)
-            return [(self.builtin(callee.name, args, kwargs, frame), st)]
-        if isinstance(callee, ClassRef) and callee.info.name == "Target":
-            return self.target_created(args, kwargs, st, frame, node)
+            return self.external(callee, args, kwargs, stars, st, frame,
+                                 node)
         return [(Unknown("call", node.lineno), st)]
 
-    def builtin(self, name, args, kwargs, frame):
+    def _follows(self, ref, frame) -> bool:
+        """Inline this call?  Methods of the object being run and functions
+        of the module being run, yes.  Other code only when it can reach
+        oslo.messaging, and not a method of another object that sends a
+        message it names itself: that is a use of another API (a manager
+        calling ``self.compute_rpcapi.reboot()``), not this code's own."""
+        if self.reach is None or ref.receiver is self.self_obj and \
+                ref.receiver is not None:
+            return True
+        if isinstance(ref.receiver, Obj) and \
+                self.reach.api_method(ref.module, ref.node, ref.owner):
+            return False
+        if ref.receiver is not None or ref.module is frame.module:
+            return True
+        return bool(self.reach.of(ref.module, ref.node, ref.owner))
+
+    def external(self, callee, args, kwargs, stars, st, frame, node):
+        call = messaging.library_call(callee.name)
+        if call is not None:
+            named = messaging.bind(call, args, kwargs)
+            if call.kind == "target":
+                return self.target_created(named, stars, st, frame, node)
+            if call.kind == "client":
+                return self.client_created(named, st, frame, node)
+            if call.kind in ("server", "listener"):
+                return self.server_started(call.kind, named, st, frame, node)
+            if call.kind == "connection":
+                return [(ConnV(), st)]
+            if call.kind == "import_class":
+                return [(self.class_named(named.get("path")), st)]
+            if call.kind == "import_object":
+                cls = self.class_named(named.get("path"))
+                if isinstance(cls, ClassRef):
+                    return self.instantiate(cls.info, args[1:], kwargs,
+                                            stars, st, frame, node,
+                                            frame.site)
+                return [(cls, st)]
+            if call.kind == "driver":
+                return [(DriverV(named.get("namespace"), named.get("name")),
+                         st)]
+            if call.kind == "topic_name":
+                return [(_fmt(messaging.topic_name(
+                    named.get("prefix"), named.get("table"),
+                    named.get("operation"), named.get("host")),
+                    node.lineno), st)]
+        if callee.name.endswith("RpcProxy.__init__"):
+            return self.rpcproxy_init(args[1:], kwargs, st, frame, node)
+        return [(self.builtin(callee.name, args, kwargs, st, frame), st)]
+
+    def class_named(self, value):
+        """``importutils.import_class('pkg.mod.Class')``: the class, if it
+        is in the tree."""
+        if not isinstance(value, Str):
+            return Unknown("class named at run time")
+        module, _, name = value.value.rpartition(".")
+        found = self.project.module(module) if module else None
+        if found is not None and name in found.classes:
+            return ClassRef(self.project.class_info(found,
+                                                    found.classes[name]))
+        return ExtRef(value.value)
+
+    def driver_class(self, driver):
+        """``DriverManager(namespace, name).driver``: the class the entry
+        point names (from the tree's setup.cfg or installed metadata)."""
+        if isinstance(driver.namespace, Str) and isinstance(driver.name, Str):
+            path = self.entry_points.get((driver.namespace.value,
+                                          driver.name.value))
+            if path:
+                return self.class_named(Str(path.replace(":", ".")))
+        return Unknown("driver chosen by an entry point not found")
+
+    def builtin(self, name, args, kwargs, st, frame):
         if name == "super":
-            return SuperV(frame.owner)
+            if len(args) == 2 and isinstance(args[0], ClassRef):
+                return SuperV(args[1], args[0].info)
+            return SuperV(frame.receiver, frame.owner)
         if name == "isinstance" and len(args) == 2:
             value, kind = args
             kinds = [k.name for k in (kind.items if isinstance(kind, Tup)
@@ -789,6 +1202,12 @@ class Interpreter:
                     type(value)]
                 return Const(python_type in kinds)
             return Unknown("isinstance")
+        if name == "getattr" and len(args) >= 2 and \
+                isinstance(args[1], Str):
+            found = self.member(args[0], args[1].value, None, st, frame)
+            if len(found) == 1:
+                return found[0][0]
+            return Unknown("getattr")
         if name == "dict" and not args:
             return DictV(tuple(kwargs.items()))
         if name == "dict" and len(args) == 1 and isinstance(args[0], DictV):
@@ -799,6 +1218,8 @@ class Interpreter:
         if name in ("tuple", "list") and len(args) == 1 and \
                 isinstance(args[0], Tup):
             return args[0]
+        if name in ("tuple", "list") and not args:
+            return Tup(())
         if name == "str" and len(args) == 1 and isinstance(args[0], Str):
             return args[0]
         return Unknown(f"call of {name}")
@@ -806,46 +1227,40 @@ class Interpreter:
     def call_member(self, member, args, kwargs, stars, st, frame, node,
                     site):
         receiver, name = member.receiver, member.name
-        if isinstance(receiver, SelfV):  # old-style RpcProxy API on self
-            if name == "make_msg" and args:
-                return [(MsgV(args[0], _kwargs_value(kwargs, stars)), st)]
-            if name in OLD_SENDS:
-                index = OLD_SENDS[name]
-                msg = args[index] if len(args) > index else \
-                    kwargs.get("msg", Unknown("message"))
-                version = kwargs.get("version", DEFAULT)
-                if isinstance(msg, MsgV):
-                    self.sent(name, msg.method, version, msg.kwargs, st,
-                              frame, node, site)
-                else:
-                    self.sent(name, Unknown("message"), version,
-                              Unknown("message"), st, frame, node, site)
-                return [(Unknown("reply"), st)]
-            if name == "can_send_version":
-                return self.guard(args, kwargs, None, st, frame, node)
-            if name == "__init__" and self.rpcproxy:
-                return self.rpcproxy_init(args, kwargs, st, frame, node)
-            return [(Unknown(f"self.{name}"), st)]
-        if name == "prepare":
-            version = kwargs.get("version")
-            if version is not None:
-                version = self.settle(version, _keyword(node, "version"),
-                                      frame, st)
-            if version is None:
-                for extra in stars:
-                    if isinstance(extra, DictV) and "version" in extra.keys():
-                        version = extra.get("version")
-                    elif not isinstance(extra, DictV) or extra.open:
-                        version = Unknown("version given through **kwargs")
-            if version is None or version == NONE:
-                version = DEFAULT if not isinstance(receiver, CctxtV) \
-                    else receiver.version
-            return [(CctxtV(version, site), st)]
+        if isinstance(receiver, Obj):
+            if self.mro_of(receiver.cls)[2]:  # old-style RpcProxy API
+                return self.rpcproxy_call(name, args, kwargs, stars, st,
+                                          frame, node, site)
+            return [(Unknown(f"{member.text}.{name}()"), st)]
+        if isinstance(receiver, ConnV) and name == "create_consumer":
+            call = messaging.LIBRARY["neutron_lib.rpc.Connection."
+                                     "create_consumer"]
+            named = messaging.bind(call, args, kwargs)
+            target = TargetV(NONE, named.get("topic", NONE), NONE,
+                             node.lineno, frame.module.relpath,
+                             fanout=named.get("fanout", FALSE))
+            return self.server_started("server", {
+                "target": target, "endpoints": named.get("endpoints")},
+                st, frame, node)
+        if isinstance(receiver, Str) and name == "format":
+            return [(Unknown("formatted string"), st)]
+        if isinstance(receiver, DictV) and name == "get" and args and \
+                isinstance(args[0], Str):
+            # a module-level table (SERVICE_MANAGERS.get(binary))
+            found = receiver.get(args[0].value)
+            if found is not None:
+                return [(found, st)]
+            if not receiver.open:
+                return [(args[1] if len(args) > 1 else NONE, st)]
+        if name == "prepare" and isinstance(receiver, (ClientV, CctxtV,
+                                                       Unknown)):
+            return self.prepared(receiver, args, kwargs, stars, st, frame,
+                                 node, site)
         if name == "can_send_version":
             default = receiver.version if isinstance(receiver, CctxtV) \
                 else DEFAULT
             return self.guard(args, kwargs, default, st, frame, node)
-        if name in ("call", "cast") and (
+        if name in messaging.SENDS and (
                 isinstance(receiver, (CctxtV, ClientV))
                 or (isinstance(receiver, Unknown)
                     and member.text.endswith("client"))):
@@ -853,15 +1268,61 @@ class Interpreter:
                 "method", Unknown("method name"))
             rest = {k: v for k, v in kwargs.items()
                     if k not in ("ctxt", "method")}
-            version = receiver.version if isinstance(receiver, CctxtV) \
-                else DEFAULT
-            self.sent(name, method, version, _kwargs_value(rest, stars), st,
-                      frame, node,
+            self.sent(name, method, receiver, _kwargs_value(rest, stars),
+                      st, frame, node,
                       receiver.line if isinstance(receiver, CctxtV) else site)
             return [(Unknown("reply"), st)]
-        if name == "client" and not isinstance(receiver, (Str, DictV)):
-            return [(ClientV(), st)]
         return [(Unknown(f"{member.text}.{name}()"), st)]
+
+    def rpcproxy_call(self, name, args, kwargs, stars, st, frame, node,
+                      site):
+        if name == "make_msg" and args:
+            return [(MsgV(args[0], _kwargs_value(kwargs, stars)), st)]
+        if name in OLD_SENDS:
+            index = OLD_SENDS[name]
+            msg = args[index] if len(args) > index else \
+                kwargs.get("msg", Unknown("message"))
+            version = kwargs.get("version", DEFAULT)
+            receiver = CctxtV(version, site) if version is not DEFAULT \
+                else ClientV()
+            if isinstance(msg, MsgV):
+                self.sent(name, msg.method, receiver, msg.kwargs, st, frame,
+                          node, site)
+            else:
+                self.sent(name, Unknown("message"), receiver,
+                          Unknown("message"), st, frame, node, site)
+            return [(Unknown("reply"), st)]
+        if name == "can_send_version":
+            return self.guard(args, kwargs, None, st, frame, node)
+        if name == "__init__" and self.rpcproxy:
+            return self.rpcproxy_init(args, kwargs, st, frame, node)
+        return [(Unknown(f"self.{name}"), st)]
+
+    def prepared(self, receiver, args, kwargs, stars, st, frame, node, site):
+        version = kwargs.get("version")
+        if version is not None:
+            version = self.settle(version, _keyword(node, "version"),
+                                  frame, st)
+        route = dict(receiver.route) if isinstance(receiver, CctxtV) else {}
+        for key in messaging.PREPARE_ROUTE:
+            if key in kwargs:
+                route[key] = kwargs[key]
+        for extra in stars:
+            if isinstance(extra, DictV):
+                for key in messaging.PREPARE_ROUTE:
+                    if extra.get(key) is not None:
+                        route[key] = extra.get(key)
+                if version is None and "version" in extra.keys():
+                    version = extra.get("version")
+            if version is None and (not isinstance(extra, DictV)
+                                    or extra.open):
+                version = Unknown("version given through **kwargs")
+        client = receiver.client if isinstance(receiver, CctxtV) else \
+            receiver if isinstance(receiver, ClientV) else None
+        if version is None or version == NONE:
+            version = receiver.version if isinstance(receiver, CctxtV) \
+                else DEFAULT
+        return [(CctxtV(version, site, client, tuple(route.items())), st)]
 
     def guard(self, args, kwargs, default, st, frame, node):
         value = args[0] if args else kwargs.get("version", default)
@@ -885,19 +1346,40 @@ class Interpreter:
                 out.append((Const(outcome), st.under(constraints)))
         return out
 
-    def sent(self, kind, method, version, kwargs, st, frame, node, site):
+    def sent(self, kind, method, receiver, kwargs, st, frame, node, site):
         method = self.settle(method, node.args[1] if len(node.args) > 1
                              else None, frame, st)
+        client = receiver.client if isinstance(receiver, CctxtV) else \
+            receiver if isinstance(receiver, ClientV) else None
+        version = receiver.version if isinstance(receiver, CctxtV) \
+            else DEFAULT
+        target = client.target if client is not None else None
+        route = {}
+        default = None
+        if isinstance(target, TargetV):
+            route = {"exchange": target.exchange, "topic": target.topic,
+                     "namespace": target.namespace,
+                     "server": target.server, "fanout": target.fanout}
+            default = target.version
+        elif client is None and not self.rpcproxy:
+            route = {"topic": Unknown("the client this is sent on")}
+        if isinstance(receiver, CctxtV):
+            route.update(receiver.route)
+        if kind == "fanout_cast":
+            route["fanout"] = TRUE
         send_site = node.lineno if frame.depth == 0 else frame.site
         self.record.sends.append(SendEvent(
             kind, method, version, kwargs, st.constraints, self.entry,
             self.entry_owner, self.entry_relpath, site, send_site,
-            frame.module.relpath, node.lineno))
+            frame.module.relpath, node.lineno,
+            tuple((k, v) for k, v in route.items() if v is not None),
+            default))
 
     def settle(self, value, expr, frame, st):
-        """Try astroid on a module-level expression ``ast`` left unknown
-        (or naming a constant of another library); never on locals."""
-        if isinstance(value, (Unknown, ExtRef)) and expr is not None and \
+        """Try astroid on a module-level expression ``ast`` left unknown;
+        never on locals, and never on a constant of another library (the
+        answer must not depend on what is installed)."""
+        if isinstance(value, Unknown) and expr is not None and \
                 isinstance(expr, (ast.Name, ast.Attribute)) and \
                 not _is_local(expr, st.env):
             inferred = self.resolver.infer(frame.module, expr)
@@ -905,36 +1387,71 @@ class Interpreter:
                 return inferred
         return value
 
-    def target_created(self, args, kwargs, st, frame, node):
-        named = dict(zip(TARGET_PARAMS, args))
-        named.update(kwargs)
+    def target_created(self, named, stars, st, frame, node):
         by_name = {kw.arg: kw.value for kw in node.keywords if kw.arg}
-        by_name.update(zip(TARGET_PARAMS, node.args))
+        by_name.update(zip(messaging.TARGET_PARAMS, node.args))
+        for extra in stars:
+            if isinstance(extra, DictV):
+                for key, value in extra.items:
+                    named.setdefault(key, value)
         fields = {}
-        for key in ("version", "topic", "namespace"):
+        for key in messaging.TARGET_PARAMS:
             value = named.get(key, NONE)
             fields[key] = self.settle(value, by_name.get(key), frame, st)
         if fields["version"] == NONE:
             # oslo's dispatcher reads a missing version as 1.0
-            fields["version"] = Str("1.0", node.lineno, frame.module.relpath)
+            fields["version"] = Str(messaging.DEFAULT_VERSION, node.lineno,
+                                    frame.module.relpath)
         target = TargetV(fields["version"], fields["topic"],
                          fields["namespace"], node.lineno,
-                         frame.module.relpath)
+                         frame.module.relpath, fields["exchange"],
+                         fields["server"], fields["fanout"])
         self.record.targets.append((target, frame.site, self.entry))
         return [(target, st)]
 
-    def client_created(self, args, kwargs, st, frame, node):
-        # get_client(target, version_cap) in project wrappers;
-        # RPCClient/get_rpc_client(transport, target, version_cap) in oslo
-        at = 1 if _callee_name(node) == "get_client" else 2
-        cap = kwargs.get("version_cap", args[at] if len(args) > at else None)
-        cap_node = next((kw.value for kw in node.keywords
-                         if kw.arg == "version_cap"),
-                        node.args[at] if len(node.args) > at else None)
-        self.record.clients.append(ClientEvent(
-            cap, _text(cap_node) if cap_node is not None else "",
-            node.lineno, frame.module.relpath))
-        return [(ClientV(), st)]
+    def client_created(self, named, st, frame, node):
+        cap = named.get("version_cap")
+        # where the entry's own code asks for the client (through a
+        # wrapper, perhaps): that is what a reader recognises
+        outer = frame.origin if isinstance(frame.origin, ast.Call) else node
+        cap_node = next((kw.value for kw in outer.keywords
+                         if kw.arg == "version_cap"), None) or next(
+            (kw.value for kw in node.keywords if kw.arg == "version_cap"),
+            None)
+        relpath = self.entry_relpath if outer is not node else \
+            frame.module.relpath
+        target = named.get("target")
+        if not isinstance(target, TargetV):
+            target = Unknown("target of the client")
+        event = ClientEvent(cap, _text(cap_node) if cap_node is not None
+                            else "", outer.lineno, relpath, target)
+        self.record.clients.append(event)
+        return [(ClientV(target, cap, node.lineno, frame.module.relpath),
+                 st)]
+
+    def server_started(self, kind, named, st, frame, node):
+        if kind == "server":
+            target = named.get("target")
+            endpoints = named.get("endpoints", Unknown("endpoints"))
+            if isinstance(endpoints, Obj):  # a single endpoint object
+                endpoints = Tup((endpoints,))
+        else:
+            target = named.get("targets")
+            endpoints = named.get("endpoints", Unknown("endpoints"))
+            kind = "listener"
+        # where the project's own code starts it: the innermost call made
+        # by a method (a service class), not the wrapper it goes through
+        relpath, line = frame.module.relpath, node.lineno
+        if frame.owner is None:
+            for where, at, in_method in reversed(frame.trail):
+                if in_method:
+                    relpath, line = where, at
+                    break
+        self.record.servers.append(ServerEvent(
+            "rpc" if kind == "server" else "listener", target, endpoints,
+            relpath, line, self.entry, (self.entry_relpath, frame.site),
+            dict(st.heap)))
+        return [(Unknown("server"), st)]
 
     def rpcproxy_init(self, args, kwargs, st, frame, node):
         """``RpcProxy.__init__(topic, default_version, version_cap=None)``."""
@@ -948,30 +1465,74 @@ class Interpreter:
                          if kw.arg == "version_cap"), None)
         self.record.clients.append(ClientEvent(
             named.get("version_cap"), _text(cap_node) if cap_node else "",
-            node.lineno, frame.module.relpath))
+            node.lineno, frame.module.relpath, target))
         return [(NONE, st)]
 
+    # -- objects -------------------------------------------------------
+    def instantiate(self, info, args, kwargs, stars, st, frame, node, site):
+        """A new object of an in-tree class.  Its ``__init__`` runs when it
+        can reach oslo.messaging or is handed RPC values; a service class
+        (one that starts a server) also has those methods run."""
+        obj = Obj(info, ("new", frame.module.relpath, node.lineno,
+                         info.path))
+        if frame.depth >= MAX_DEPTH or id(info.node) in frame.stack:
+            return [(obj, st)]
+        mro = self.mro_of(info)[0]
+        init = self.project.find_method(mro, "__init__")
+        servers = self.reach.server_methods(info) if self.reach else []
+        states = [st]
+        # Constructing another client API (a manager's compute_rpcapi) is
+        # a use of it: its __init__ is that API's business.
+        if init is not None and (
+                servers or any(isinstance(v, _RPC_VALUES) for v in
+                               list(args) + list(kwargs.values()))
+                or self.reach is None
+                or (self.reach.of(init[0].module, init[1], init[0])
+                    and not self.reach.api_class(info))):
+            ref = FuncRef(init[0].module, init[1], init[0], obj)
+            states = [s for _, s in self.inline(
+                ref, args, kwargs, stars, st, frame, site,
+                extra=(id(info.node),))]
+        for owner, method in servers:
+            ref = FuncRef(owner.module, method, owner, obj)
+            self.inline(ref, [], {}, [], states[0], frame, site,
+                        extra=(id(info.node),))
+        return [(obj, s) for s in states]
+
     # -- inlining ------------------------------------------------------
-    def inline(self, ref, args, kwargs, stars, st, frame, site):
+    def inline(self, ref, args, kwargs, stars, st, frame, site, extra=(),
+               call_node=None):
         node = ref.node
         if id(node) in frame.stack or frame.depth >= MAX_DEPTH:
             return [(Unknown("recursive or deep call"), st)]
         if self.rpcproxy and ref.owner is None and ref.bound:
             return [(Unknown("library method"), st)]
+        key = _memo_key(ref, args, kwargs, stars, st)
+        if key is not None and key in self._memo:
+            return [(value, st.returning(s)) for value, s in
+                    self._memo[key]]
+        before = self._recorded()
         callee = Frame(module=ref.module, owner=ref.owner,
                        depth=frame.depth + 1, site=site,
-                       stack=frame.stack + (id(node),))
+                       stack=frame.stack + (id(node),) + extra,
+                       receiver=ref.receiver,
+                       origin=frame.origin or call_node,
+                       trail=frame.trail + ((
+                           frame.module.relpath,
+                           call_node.lineno if call_node is not None
+                           else site, frame.owner is not None
+                           or frame.depth == 0),))
         env = self._bind(node, ref, args, kwargs, stars, callee)
         results = []
         for start in self._decorator_guards(node, ref.module,
-                                            State(env, st.constraints),
-                                            callee):
+                                            State(env, st.constraints,
+                                                  st.heap), callee):
             for o_st, kind, value in self.exec_block(node.body, start,
                                                      callee):
                 if kind == "raise":
                     continue
                 results.append((value if kind == "return" else NONE,
-                                st.under(o_st.constraints)))
+                                st.returning(o_st)))
         # A helper whose guards choose which version it returns is a compat
         # helper (Nova's _ver, Cinder's _compat_ver), whatever its name.
         picked = {v.value for v, s in results
@@ -979,7 +1540,16 @@ class Interpreter:
                   and len(s.constraints) > len(st.constraints)}
         if len(picked) > 1:
             self.record.helpers.add(node.name)
-        return _distinct_values(results)
+        results = _distinct_values(results)
+        if key is not None and self._recorded() == before:
+            # nothing recorded: the same call gives the same answer
+            self._memo[key] = results
+        return results
+
+    def _recorded(self) -> tuple:
+        r = self.record
+        return (len(r.sends), len(r.guards), len(r.targets),
+                len(r.clients), len(r.servers), len(r.unresolved))
 
     def _params(self, node):
         a = node.args
@@ -990,9 +1560,10 @@ class Interpreter:
         positional = a.posonlyargs + a.args
         env = {}
         if ref.bound and not _is_static(node) and positional:
-            env[positional[0].arg] = SelfV()
+            env[positional[0].arg] = ref.receiver
             positional = positional[1:]
         args = list(args)
+        kwargs = dict(kwargs)
         expanded_unknown = False
         for extra in stars:
             if isinstance(extra, DictV):
@@ -1073,6 +1644,12 @@ class Interpreter:
                 frame.module.relpath, node.lineno, _text(node), why))
 
 
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "get", "update",
+                       "setdefault", "copy", "clear"})
+# libraries whose calls the table in messaging.py describes
+_LIBRARY_ROOTS = frozenset({"oslo_messaging", "neutron_lib", "oslo_utils",
+                            "stevedore"})
+
 _COMPARE = {
     ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
     ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
@@ -1080,6 +1657,60 @@ _COMPARE = {
     ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
     ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
 }
+
+
+def _concat(left, right, line: int = 0):
+    """``left + right`` for tuples and (partly known) strings; a list
+    extended with something unknown keeps its known items."""
+    if isinstance(left, Tup) and isinstance(right, Tup):
+        return Tup(left.items + right.items)
+    if isinstance(left, Tup) and isinstance(right, Unknown):
+        return Tup(left.items + (right,))
+    if isinstance(left, Str) and isinstance(right, Str):
+        return Str(left.value + right.value, left.line, left.relpath)
+    if isinstance(left, (Str, Fmt)) or isinstance(right, (Str, Fmt)):
+        return _fmt([left, right], line)
+    return Unknown("computed value", line)
+
+
+def _percent(template, args, line: int):
+    """``'%s.%s' % (topic, host)``: a partly known string."""
+    values = args.items if isinstance(args, Tup) else (args,)
+    pieces = template.value.split("%s")
+    if len(pieces) - 1 != len(values) or "%(" in template.value:
+        try:
+            return Str(template.value % tuple(literal(v) for v in values),
+                       line)
+        except (ValueError, TypeError, KeyError):
+            return Unknown("formatted string", line)
+    parts = []
+    for piece, value in zip(pieces, list(values) + [None]):
+        parts.append(Str(piece))
+        if value is not None:
+            parts.append(value)
+    return _fmt(parts, line)
+
+
+def _fmt(parts, line: int = 0):
+    """Normalise parts of a string: nested Fmt flattened, adjacent literals
+    joined; a Str when every part is known."""
+    flat = []
+    for part in parts:
+        items = part.parts if isinstance(part, Fmt) else (part,)
+        for item in items:
+            if isinstance(item, Const) and isinstance(item.value,
+                                                      (int, float)):
+                item = Str(str(item.value))
+            if not isinstance(item, (Str, ExtRef)):
+                item = Unknown("part of a string")
+            if isinstance(item, Str) and flat and isinstance(flat[-1], Str):
+                flat[-1] = Str(flat[-1].value + item.value)
+            elif not (isinstance(item, Str) and not item.value):
+                flat.append(Str(item.value) if isinstance(item, Str)
+                            else item)
+    if all(isinstance(p, Str) for p in flat):
+        return Str("".join(p.value for p in flat), line)
+    return Fmt(tuple(flat))
 
 
 def _key(value):
@@ -1092,27 +1723,53 @@ def _key(value):
     return value
 
 
+def _state_key(st):
+    return (st.constraints, st.env.key(), st.heap.key())
+
+
 def _distinct(outcomes):
     """Drop outcomes identical to an earlier one (unknowns all alike)."""
     seen, kept = set(), []
     for out in outcomes:
-        st = out[0]
-        key = (out[1], _key(out[2]), st.constraints,
-               frozenset((k, _key(v)) for k, v in st.env.items()))
+        key = (out[1], _key(out[2]), _state_key(out[0]))
         if key not in seen:
             seen.add(key)
             kept.append(out)
     return kept
 
 
+def _distinct_states(states):
+    seen, kept = set(), []
+    for st in states:
+        key = _state_key(st)
+        if key not in seen:
+            seen.add(key)
+            kept.append(st)
+    return kept
+
+
 def _distinct_values(results):
     seen, kept = set(), []
     for value, st in results:
-        key = (_key(value), st.constraints)
+        key = (_key(value), st.constraints, st.heap.key())
         if key not in seen:
             seen.add(key)
             kept.append((value, st))
     return kept
+
+
+def _memo_key(ref, args, kwargs, stars, st):
+    """What an inlined call's result depends on, or None if unhashable."""
+    try:
+        key = (id(ref.node), _key(ref.receiver),
+               tuple(_key(a) for a in args),
+               tuple(sorted((k, _key(v)) for k, v in kwargs.items())),
+               tuple(_key(s) for s in stars), st.constraints,
+               st.heap.key())
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _kwargs_value(kwargs: dict, stars: list):
@@ -1149,4 +1806,5 @@ def _text(node) -> str:
         text = ast.unparse(node)
     except Exception:  # unparse fails on some synthetic trees
         return type(node).__name__
+    text = " ".join(text.split())
     return text if len(text) <= 80 else text[:77] + "..."

@@ -88,6 +88,12 @@ class External:
 
 def _index_module(mod: Module) -> None:
     _bind(mod, mod.tree.body, False)
+    if "global " in mod.text:
+        # ``global TRANSPORT`` in a function: the module-level value is
+        # only the initial one (``TRANSPORT = None`` until init() runs)
+        for node in ast.walk(mod.tree):
+            if isinstance(node, ast.Global):
+                mod.conditional.update(node.names)
 
 
 # Module-level, not a closure: a self-recursive closure is a reference
@@ -103,7 +109,7 @@ def _bind(mod: Module, stmts, conditional: bool) -> None:
                     top = alias.name.split(".")[0]
                     mod.imports[top] = ImportRef(top)
         elif isinstance(stmt, ast.ImportFrom):
-            base = _absolute(mod, stmt.module, stmt.level)
+            base = absolute(mod, stmt.module, stmt.level)
             for alias in stmt.names:
                 if alias.name != "*":
                     mod.imports[alias.asname or alias.name] = \
@@ -146,7 +152,7 @@ def _parsed(data: bytes, relpath: str):
     return found
 
 
-def _absolute(mod: Module, name: str | None, level: int) -> str:
+def absolute(mod: Module, name: str | None, level: int) -> str:
     if not level:
         return name or ""
     package = mod.package.split(".") if mod.package else []
@@ -290,19 +296,19 @@ class Project:
 
     def resolve_class(self, mod: Module, expr: ast.expr):
         """The class an expression names (a base class, an instantiation)."""
-        found = self._resolve_ref(mod, expr)
+        found = self.resolve_ref(mod, expr)
         if isinstance(found, (ClassInfo, External)):
             return found
         return None
 
-    def _resolve_ref(self, mod: Module, expr: ast.expr):
+    def resolve_ref(self, mod: Module, expr: ast.expr):
         if isinstance(expr, ast.Name):
             found = self.lookup(mod, expr.id)
             if found is None and expr.id in _BUILTIN_NAMES:
                 return External(expr.id)
             return found
         if isinstance(expr, ast.Attribute):
-            owner = self._resolve_ref(mod, expr.value)
+            owner = self.resolve_ref(mod, expr.value)
             return self.attribute(owner, expr.attr)
         if isinstance(expr, ast.Call):  # metaclass helpers, six.with_...
             return None

@@ -43,6 +43,25 @@ class VersionRef:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where a message goes, as the broker routes it.
+
+    ``topic`` is text: a literal, ``{dotted.name}`` for a constant or an
+    option of another library that could not be read, ``*`` for an unknown
+    part (a host name); None when nothing of it is known.  ``namespace``
+    likewise (None: no namespace; UNRESOLVED: not known).
+    """
+
+    topic: str | None
+    namespace: str | None = None
+    fanout: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.topic is not None
+
+
+@dataclass(frozen=True)
 class Variant:
     """One path through a client method to one send."""
 
@@ -51,6 +70,7 @@ class Variant:
     kwargs: frozenset | None  # keyword arguments sent; None if unknown
     kwargs_open: bool = False  # more may be sent from an unknown dict
     default_version: bool = False  # prepare() without a version
+    route: Route | None = None  # None: not known (an old RpcProxy client)
 
     @property
     def guarded(self) -> bool:
@@ -104,6 +124,7 @@ class Client:
     name: str
     relpath: str
     line: int
+    key: str = ""            # path, and #namespace when a class has several
     target: VersionRef | None = None  # the Target's default version
     topic: str | None = None
     namespace: str | None = None
@@ -117,10 +138,20 @@ class Client:
     unresolved: list[Unresolved] = field(default_factory=list)
     old_style: bool = False  # RpcProxy with make_msg sends
     used: set | None = None  # methods the tree calls (None: all)
+    built_at: tuple | None = None  # (relpath, line) of the client's creation
+    over_budget: list = field(default_factory=list)  # methods cut short
+
+    def __post_init__(self):
+        self.key = self.key or self.path
 
     @property
     def pinnable(self) -> bool:
         return self.cap is not None
+
+    @property
+    def routes(self) -> set:
+        return {v.route for s in self.sends for v in s.variants
+                if v.route is not None}
 
 
 @dataclass(frozen=True)
@@ -160,6 +191,7 @@ class Endpoint:
     registered_by: str | None = None
     registration: tuple | None = None  # (relpath, line) of the append(...)
     unresolved: list[Unresolved] = field(default_factory=list)
+    via: str | None = None   # a forwarding wrapper the server holds it in
 
     @property
     def accepts(self) -> Version | None:
@@ -177,6 +209,59 @@ class Endpoint:
 
 
 @dataclass
+class Server:
+    """An RPC server: the endpoints one ``get_rpc_server`` (or a service
+    doing so) dispatches to, and the topics it listens on."""
+
+    anchor: str              # "relpath:line" of its creation, or a class
+    package: str
+    module: str
+    endpoints: list
+    complete: bool = True    # every endpoint it holds is known
+    topics: tuple = ()       # route texts; () when not seen
+    relpath: str = ""
+    line: int = 0
+
+    def serving(self, namespace) -> list:
+        return [e for e in self.endpoints if e.namespace == namespace]
+
+    def certain(self) -> bool:
+        return self.complete and all(e.namespace != UNRESOLVED
+                                     for e in self.endpoints)
+
+
+@dataclass(frozen=True)
+class EndpointRef:
+    """An object a server holds as an endpoint, as the code built it."""
+
+    path: str                     # its class (a forwarding wrapper's target)
+    relpath: str                  # where it was created
+    line: int
+    version: VersionRef | None = None  # its own Target, when set on it
+    namespace: str | None = None
+    declared: tuple | None = None
+    via: str | None = None        # the forwarding wrapper holding it
+
+
+@dataclass(frozen=True)
+class ServerFact:
+    """An RPC server (or a notification listener) the code starts."""
+
+    kind: str                     # "rpc" or "listener"
+    relpath: str                  # where it is created
+    line: int
+    topics: tuple                 # route texts (None: not known)
+    endpoints: tuple              # EndpointRef, ...
+    complete: bool                # every endpoint object is known
+    covered_by: tuple = ()        # endpoints whose registrations fill gaps
+    entry: str = ""               # the code run when it was seen
+
+
+# How an API's endpoints were found, strongest first.
+EVIDENCE = ("configured", "route", "symbol", "neighbourhood")
+
+
+@dataclass
 class Api:
     """A client paired with the endpoints that serve it."""
 
@@ -186,6 +271,9 @@ class Api:
     endpoints: list[Endpoint] = field(default_factory=list)
     pairing: str = ""        # how the pair was found, or why not
     complete: bool = True    # every endpoint that may serve it is known
+    evidence: str = ""       # one of EVIDENCE; "" when not paired
+    coverage: str = ""       # checked, partial or unchecked
+    reason: str = ""         # why partial or unchecked
 
     @property
     def majors(self) -> set[int]:
@@ -219,6 +307,18 @@ class Snapshot:
     problems: list[str] = field(default_factory=list)
     inferred: int = 0        # expressions astroid resolved
     inference_calls: int = 0
+    servers: list = field(default_factory=list)
+    listeners: list = field(default_factory=list)  # (class, relpath, line)
+    python_files: int = 0    # Python files of the tree (not tests)
+    steps: int = 0           # interpreter steps taken
+
+    def coverage(self) -> dict:
+        """Client APIs checked fully, partially and not at all."""
+        counts = {"checked": 0, "partial": 0, "unchecked": 0}
+        for api in self.apis:
+            if api.client is not None and api.coverage in counts:
+                counts[api.coverage] += 1
+        return counts
 
     def api(self, key: str) -> Api | None:
         for api in self.apis:

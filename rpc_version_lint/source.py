@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 # Cheap enough to run on every file flake8 sees; the rest is never parsed.
 RPC_HINTS = (b"RPC_API_VERSION", b"RpcProxy", b"can_send_version",
              b"additional_endpoints", b"additional_apis", b"VERSION_ALIASES",
-             b".prepare(", b"make_msg(")
+             b".prepare(", b"make_msg(", b"get_rpc_client", b"get_rpc_server",
+             b"RPCClient(", b"get_notification_listener",
+             b"create_consumer(")
 _HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
                       + b"|".join(re.escape(h) for h in RPC_HINTS))
 
@@ -118,6 +120,7 @@ class DiskTree:
     label: str = "working tree"
     _candidates_of: dict = field(default_factory=dict, repr=False,
                                  compare=False)
+    _files_of: dict = field(default_factory=dict, repr=False, compare=False)
 
     def read(self, relpath: str) -> bytes | None:
         try:
@@ -130,6 +133,11 @@ class DiskTree:
                               f"({exc.strerror or exc})")
 
     def python_files(self, top: str) -> list[str]:
+        if top not in self._files_of:
+            self._files_of[top] = self._python_files(top)
+        return list(self._files_of[top])
+
+    def _python_files(self, top: str) -> list[str]:
         start = os.path.join(self.root, top) if top else self.root
         found = []
         seen = set()
@@ -152,6 +160,28 @@ class DiskTree:
                     rel = os.path.relpath(path, self.root)
                     found.append(rel.replace(os.sep, "/"))
         return [p for p in found if not is_test_path(p)]
+
+    def read_quietly(self, relpath: str) -> bytes | None:
+        try:
+            return self.read(relpath)
+        except SourceError:
+            return None
+
+    def count_python(self, top: str) -> int:
+        return len(self.python_files(top))
+
+    def metadata_files(self) -> list[str]:
+        """Files that may list the tree's entry points (stevedore drivers):
+        a checkout's setup.cfg, an installed distribution's metadata."""
+        found = ["setup.cfg"]
+        try:
+            names = sorted(os.listdir(self.root))
+        except OSError:
+            return found
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                found.append(f"{name}/entry_points.txt")
+        return found
 
     def lines_with(self, top: str, needle: str):
         """Every line of the Python files of ``top`` containing ``needle``

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 class Unknown:
     why: str = ""
     line: int = 0
+    origin: object = None  # the object whose missing attribute this is
 
     def __repr__(self) -> str:
         return f"Unknown({self.why!r})"
@@ -106,27 +107,65 @@ class ClassRef:
 
 @dataclass(frozen=True)
 class FuncRef:
-    """A function: module-level, or a method looked up on a class or self."""
+    """A function: module-level, or a method looked up on a class or an
+    object (``receiver``: the object its first parameter is bound to)."""
 
     module: object
     node: ast.AST
-    owner: object = None  # ClassInfo defining it, for methods
-    bound: bool = False   # looked up on self: the first parameter is taken
+    owner: object = None     # ClassInfo defining it, for methods
+    receiver: object = None  # Obj (or ClassRef for a classmethod)
+
+    @property
+    def bound(self) -> bool:
+        return self.receiver is not None
 
 
 @dataclass(frozen=True)
-class SelfV:
-    """The instance of the class being analysed."""
+class Obj:
+    """An instance of a class of the tree.  Its attributes live in the
+    interpreter state's heap under ``oid`` (one id per allocation site)."""
+
+    cls: object   # index.ClassInfo
+    oid: tuple
 
 
 @dataclass(frozen=True)
 class SuperV:
-    after: object  # ClassInfo: lookups start after it in the MRO
+    receiver: object  # the Obj (or ClassRef) ``super()`` is called on
+    after: object     # ClassInfo: lookups start after it in the MRO
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """A string partly known: its parts are Str, ExtRef (a constant of
+    another library) or Unknown (a host name, say)."""
+
+    parts: tuple
 
 
 @dataclass(frozen=True)
 class ClientV:
-    """An oslo.messaging RPCClient (or the old RpcProxy object)."""
+    """An oslo.messaging RPCClient (or the old RpcProxy object): the
+    Target it was built with, and its version cap."""
+
+    target: object = None    # TargetV, or Unknown
+    cap: object = None       # version_cap value; None when not given
+    line: int = 0
+    relpath: str = ""
+
+
+@dataclass(frozen=True)
+class DriverV:
+    """A stevedore DriverManager: ``.driver`` is the named entry point."""
+
+    namespace: object
+    name: object
+
+
+@dataclass(frozen=True)
+class ConnV:
+    """neutron-lib's ``rpc.Connection``: ``create_consumer`` starts
+    servers."""
 
 
 @dataclass(frozen=True)
@@ -139,10 +178,19 @@ DEFAULT = DefaultV()
 
 @dataclass(frozen=True)
 class CctxtV:
-    """A prepared call context: ``client.prepare(version=...)``."""
+    """A prepared call context: ``client.prepare(version=...)``; ``route``
+    holds the Target fields prepare() changed, as ((field, value), ...)."""
 
     version: object
     line: int = 0
+    client: object = None   # the ClientV it was prepared from
+    route: tuple = ()
+
+    def field(self, name: str):
+        for key, value in self.route:
+            if key == name:
+                return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -169,6 +217,9 @@ class TargetV:
     namespace: object
     line: int
     relpath: str
+    exchange: object = None
+    server: object = None
+    fanout: object = None
 
 
 @dataclass
@@ -181,6 +232,10 @@ class Frame:
     site: int = 0               # line in the entry function being run
     stack: tuple = ()           # functions being inlined (recursion guard)
     class_scope: object = None  # ClassInfo when evaluating a class body
+    receiver: object = None     # the object ``self`` is in a method
+    origin: object = None       # the call in the entry that led here
+    trail: tuple = ()           # call sites here: ((relpath, line, in a
+    #                             method?), ...), outermost first
 
 
 def truth(value) -> bool | None:
@@ -191,8 +246,8 @@ def truth(value) -> bool | None:
         return bool(value.value)
     if isinstance(value, Tup):
         return bool(value.items)
-    if isinstance(value, (ClassRef, FuncRef, ModRef, SelfV, ClientV, CctxtV,
-                          TargetV)):
+    if isinstance(value, (ClassRef, FuncRef, ModRef, Obj, ClientV, CctxtV,
+                          TargetV, DriverV, ConnV)):
         return True
     return None
 

@@ -141,7 +141,9 @@ def test_circular_definitions(tmp_path):
                      "        t = oslo_messaging.Target(topic='ring', "
                      "version=ring1.X)\n"
                      "        self.client = oslo_messaging.get_rpc_client("
-                     "None, t)\n")
+                     "None, t)\n\n"
+                     "    def ping(self, ctxt):\n"
+                     "        self.client.cast(ctxt, 'ping')\n")
     code, findings, errors = run("--base", "none", ".", cwd=tree)
     assert findings == KNOWN and errors == [] and code == 1
     code, findings, errors = run("--base", "none", "--select", "RPC901",
