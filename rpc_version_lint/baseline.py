@@ -190,6 +190,23 @@ class GitTree:
     def metadata_files(self) -> list[str]:
         return ["setup.cfg"]
 
+    def option_files(self, top: str) -> list[str]:
+        if self.worktree is not None:
+            differs = self.differs()
+            kept = [p for p in self.worktree.option_files(top)
+                    if p not in differs]
+            return sorted(kept + [p for p in differs if p.endswith(".py")])
+        where = self._path(top) if top else (self.prefix or ".")
+        try:
+            out = _git(self.repo, "grep", "-z", "-l", "-F", "-I", "-e",
+                       "Opt(", self.sha, "--", where, check=False)
+        except BaseError:
+            return []
+        strip = len(self.sha) + 1 + (len(self.prefix) + 1 if self.prefix
+                                     else 0)
+        return [p[strip:] for p in out.split("\0")
+                if p.endswith(".py") and not is_test_path(p[strip:])]
+
     def lines_with(self, top: str, needle: str):
         where = self._path(top) if top else (self.prefix or ".")
         try:

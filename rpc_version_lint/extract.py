@@ -39,6 +39,9 @@ _HISTORY_RE = re.compile(
     re.MULTILINE)
 
 
+# files read at most to find how a client class is built
+_CONSTRUCTION_FILES = 8
+
 _CALLEES: dict = {}
 
 
@@ -116,7 +119,9 @@ def version_ref(value, relpath: str, line: int) -> VersionRef:
     return VersionRef(None, relpath, line, _describe_unknown(value))
 
 
-def namespace_value(value) -> str | None:
+def namespace_value(value, resolver=None) -> str | None:
+    if resolver is not None:
+        value = resolver.settled(value)
     if isinstance(value, Str):
         return value.value
     if value == NONE or value is None:
@@ -126,12 +131,19 @@ def namespace_value(value) -> str | None:
     return UNRESOLVED
 
 
-def route_text(value) -> str | None:
+def route_text(value, resolver=None) -> str | None:
     """A topic (or any route field) as text for matching: literals as they
-    are, ``{name}`` for a constant or option read elsewhere, ``*`` for an
+    are (an option's default the tree registers, given the resolver),
+    ``{name}`` for a constant or option read elsewhere, ``*`` for an
     unknown part; None when nothing is known."""
+    if resolver is not None:
+        if isinstance(value, Fmt):
+            value = Fmt(tuple(resolver.settled(p) for p in value.parts))
+            value = flow._fmt(value.parts)
+        else:
+            value = resolver.settled(value)
     if isinstance(value, Str):
-        return value.value
+        return value.value or None  # '' is no topic: not known here
     if isinstance(value, ExtRef):
         return "{" + _short_symbol(value.name) + "}"
     if isinstance(value, Fmt):
@@ -172,35 +184,43 @@ def _truthy(value) -> bool:
 
 
 class Extractor:
-    def __init__(self, project, resolver, reach=None, entry_points=None):
+    def __init__(self, project, resolver, reach=None, entry_points=None,
+                 top=None):
         self.project = project
         self.resolver = resolver
         self.reach = reach
         self.entry_points = entry_points or {}
+        self.top = top
+        self._calls = None
+        self._indexed: set = set()
 
     def interpreter(self, cls=None) -> flow.Interpreter:
         return flow.Interpreter(self.project, self.resolver, cls, self.reach,
                                 self.entry_points)
 
     # -- classes and functions that run ----------------------------------
-    def run_class(self, cls: ClassInfo):
+    def run_class(self, cls: ClassInfo, via=frozenset()):
         """(clients, servers, builds a client?) of a class: its entries
-        run on one object, ``__init__`` first."""
+        run on one object, ``__init__`` first.  An entry runs when it can
+        reach oslo.messaging, or names a method in ``via`` (a transport's,
+        such as ``sync_call``)."""
         interp = self.interpreter(cls)
-        interp.prepare_object()
+        interp.prepare_object(self.construction(cls, interp.mro))
         methods = self._methods(interp.mro)
         called = self._called_on_self(methods)
         for name, (owner, node) in methods.items():
             if name == "__init__" or flow._is_property(node) or (
-                    self.reach is not None
-                    and not self.reach.of(owner.module, node, cls)):
+                    self.reach is not None and not interp.rpcproxy
+                    and not self.reach.of(owner.module, node, cls)
+                    and not _names(node, via)):
                 continue  # run already, or cannot reach oslo.messaging
             if not name.startswith("_") or name not in called:
                 interp.run_method(owner, node)
         clients = self.clients(interp, cls.path, cls.name,
                                cls.module.relpath, cls.node.lineno,
                                interp.mro)
-        return clients, self.servers(interp), bool(interp.record.clients)
+        return clients, self.servers(interp), bool(interp.record.clients), \
+            frozenset(interp.record.built)
 
     def run_function(self, module, node):
         """(clients, servers) of a module-level function (a sender such as
@@ -209,7 +229,66 @@ class Extractor:
         interp.run_function(module, node)
         clients = self.clients(interp, f"{module.name}.{node.name}",
                                node.name, module.relpath, node.lineno, [])
-        return clients, self.servers(interp), bool(interp.record.clients)
+        return clients, self.servers(interp), bool(interp.record.clients), \
+            frozenset(interp.record.built)
+
+    def construction(self, cls: ClassInfo, mro):
+        """(args, kwargs) the tree builds the class with, when its
+        ``__init__`` needs arguments (a client taking its topic or its
+        configuration group): the first call ``Cls(...)`` in the modules
+        followed whose arguments are module-level values."""
+        init = self.project.find_method(mro, "__init__")
+        if init is None:
+            return None
+        a = init[1].args
+        if len(a.posonlyargs + a.args) - len(a.defaults) <= 1 and \
+                a.vararg is None:
+            return None  # nothing but self is required
+        best = None  # the site giving the most known arguments
+        for mod, call in self._calls_named(cls.name):
+            ref = self.resolver.static(mod, call.func)
+            if not (isinstance(ref, ClassRef) and ref.info == cls):
+                continue
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(
+                    kw.arg is None for kw in call.keywords):
+                continue
+            args = [self.resolver.static(mod, a) for a in call.args]
+            kwargs = {kw.arg: self.resolver.static(mod, kw.value)
+                      for kw in call.keywords}
+            known = sum(not isinstance(v, Unknown)
+                        for v in args + list(kwargs.values()))
+            if best is None or known > best[0]:
+                best = (known, (args, kwargs))
+        return best[1] if best and best[0] else None
+
+    def _calls_named(self, name: str):
+        """(module, call) for every call of something named ``name``: in
+        the modules followed (indexed once), else in the few files of the
+        tree whose text calls it."""
+        if self._calls is None:
+            self._calls = {}
+            for module in sorted(self.reach.modules if self.reach else ()):
+                self._index_calls(self.project.module(module))
+        found = self._calls.get(name, [])
+        if not found and self.top is not None:
+            tree = self.project.tree
+            files = sorted({r for r, _ in tree.lines_with(self.top,
+                                                          name + "(")})
+            for relpath in files[:_CONSTRUCTION_FILES]:
+                mod = self.project.module_at(relpath)
+                if mod is not None and mod.name not in self._indexed:
+                    self._index_calls(mod)
+            found = self._calls.get(name, [])
+        return found
+
+    def _index_calls(self, mod) -> None:
+        if mod is None or mod.name in self._indexed:
+            return
+        self._indexed.add(mod.name)
+        for sub in ast.walk(mod.tree):
+            if isinstance(sub, ast.Call):
+                self._calls.setdefault(flow._callee_name(sub), []).append(
+                    (mod, sub))
 
     def _methods(self, mro):
         """name -> (owner, node): the definition a call on self reaches."""
@@ -277,7 +356,8 @@ class Extractor:
     def _by_namespace(self, sends, interp) -> dict:
         groups: dict = {}
         for event in sends:
-            namespace = namespace_value(dict(event.route).get("namespace"))
+            namespace = namespace_value(dict(event.route).get("namespace"),
+                                        self.resolver)
             groups.setdefault(namespace, []).append(event)
         if len(groups) > 1 and UNRESOLVED in groups:
             # an unknown namespace goes with the known one it most likely is
@@ -309,6 +389,8 @@ class Extractor:
             relpath, line = (target.relpath, target.line) if target else \
                 (chosen.relpath, chosen.site)
             client.target = version_ref(chosen.default, relpath, line)
+            if target is not None:
+                client.target_at = (target.relpath, target.line)
             route = dict(chosen.route)
         else:
             with_topic = [t for t in targets if t.topic != NONE] or targets
@@ -317,17 +399,19 @@ class Extractor:
             target = with_topic[0]
             client.target = version_ref(target.version, target.relpath,
                                         target.line)
+            client.target_at = (target.relpath, target.line)
             route = {"topic": target.topic, "namespace": target.namespace}
         if not client.target.resolved:
             client.unresolved.append(Unresolved(
                 client.target.relpath, client.target.line,
                 "Target(version=...)", client.target.why))
-        topics = Counter(route_text(dict(e.route).get("topic"))
-                         for e in events)
+        topics = Counter(route_text(dict(e.route).get("topic"),
+                                    self.resolver) for e in events)
         topics.pop(None, None)
         client.topic = topics.most_common(1)[0][0] if topics else \
-            route_text(route.get("topic"))
-        client.namespace = namespace_value(route.get("namespace"))
+            route_text(route.get("topic"), self.resolver)
+        client.namespace = namespace_value(route.get("namespace"),
+                                           self.resolver)
         if client.namespace == UNRESOLVED:
             client.unresolved.append(Unresolved(
                 client.relpath, client.line, "Target(namespace=...)",
@@ -387,7 +471,9 @@ class Extractor:
             if send is None:
                 send = groups[key] = Send(method, event.kind, event.entry,
                                           event.owner, event.relpath,
-                                          event.site, event.send_site)
+                                          event.site, event.send_site,
+                                          site=(event.node_relpath,
+                                                event.node_line))
                 if method is None:
                     client.unresolved.append(Unresolved(
                         event.relpath, event.send_site, "RPC method name",
@@ -412,7 +498,7 @@ class Extractor:
                 open_ = event.kwargs.open
             else:
                 kwargs, open_ = None, True
-            route = _route(event, client.old_style)
+            route = _route(event, client.old_style, self.resolver)
             variant = Variant(ref, event.constraints, kwargs, open_, default,
                               route)
             if variant not in send.variants:
@@ -447,7 +533,8 @@ class Extractor:
                 else (event.target,)
         else:
             targets = (event.target,)
-        topics = tuple(sorted({route_text(t.topic) if isinstance(t, TargetV)
+        topics = tuple(sorted({route_text(t.topic, self.resolver)
+                               if isinstance(t, TargetV)
                                else None for t in targets},
                               key=lambda t: (t is None, t or "")))
         items = event.endpoints.items if isinstance(event.endpoints, Tup) \
@@ -495,7 +582,8 @@ class Extractor:
             return EndpointRef(item.cls.path, relpath, line,
                                version_ref(own.version, own.relpath,
                                            own.line),
-                               namespace_value(own.namespace),
+                               namespace_value(own.namespace,
+                                               self.resolver),
                                (own.relpath, own.line), via)
         return EndpointRef(item.cls.path, relpath, line, via=via)
 
@@ -528,7 +616,8 @@ class Extractor:
             endpoint.version = version_ref(target.version, target.relpath,
                                            target.line)
             endpoint.declared = (target.relpath, target.line)
-            endpoint.namespace = namespace_value(target.namespace)
+            endpoint.namespace = namespace_value(target.namespace,
+                                                 self.resolver)
             if endpoint.namespace == UNRESOLVED:
                 endpoint.unresolved.append(Unresolved(
                     target.relpath, target.line, "Target(namespace=...)",
@@ -584,11 +673,16 @@ class Extractor:
         mro, _ = self.project.mro(cls)
         for c in mro:
             if "target" in c.attrs:
-                line = c.attr_lines["target"]
-                return any(client.target is not None and
-                           client.target.relpath == c.module.relpath and
-                           client.target.line == line
-                           for client in clients)
+                at = {(c.module.relpath, c.attrs["target"].lineno)}
+            else:
+                init = c.methods.get("__init__")
+                if init is None or not _assigns_self_target(init):
+                    continue
+                at = {(c.module.relpath, sub.value.lineno)
+                      for sub in ast.walk(init)
+                      if isinstance(sub, ast.Assign)
+                      and isinstance(sub.value, ast.Call)}
+            return any(client.target_at in at for client in clients)
         return False
 
     def registrations(self, cls: ClassInfo, endpoint_classes: dict):
@@ -618,21 +712,23 @@ class Extractor:
         return found
 
 
+def _names(node, names) -> bool:
+    return bool(names) and any(isinstance(sub, ast.Attribute) and
+                               sub.attr in names for sub in ast.walk(node))
+
+
 def _on_a_client(event, interp) -> bool:
     """A send on a client the code built (not on a value of unknown
     origin, as a mixin that expects a subclass to provide the client)."""
-    if interp.rpcproxy:
-        return True
-    return event.default is not None or bool(route_text(
-        dict(event.route).get("topic")))
+    return interp.rpcproxy or event.default is not None
 
 
-def _route(event, old_style: bool) -> Route | None:
+def _route(event, old_style: bool, resolver=None) -> Route | None:
     route = dict(event.route)
     if old_style and "topic" not in route:
         return None
-    return Route(route_text(route.get("topic")),
-                 namespace_value(route.get("namespace")),
+    return Route(route_text(route.get("topic"), resolver),
+                 namespace_value(route.get("namespace"), resolver),
                  _truthy(route.get("fanout")))
 
 

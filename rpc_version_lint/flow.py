@@ -27,15 +27,18 @@ partially checked, never silently.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from . import messaging
 from .index import absolute
 from .model import Unresolved
 from .resolve import constant
-from .values import (DEFAULT, FALSE, NONE, TRUE, CctxtV, ClassRef, ClientV,
+from .values import (DEFAULT, FALSE, NONE, TRUE, Alt, CctxtV, ClassRef,
+                     ClientV,
                      ConnV, Const, DictV, DriverV, ExtRef, Fmt, Frame,
-                     FuncRef, Member, ModRef, MsgV, Obj, Str, SuperV,
+                     FuncRef, LibMethodV, Member, ModRef, MsgV, Obj, Str,
+                     SuperV,
                      TargetV, Tup, Unknown, literal, truth)
 from .versions import Version, satisfiable
 
@@ -166,6 +169,7 @@ class Record:
     helpers: set = field(default_factory=set)  # methods choosing a version
     steps: int = 0
     over_budget: list = field(default_factory=list)  # entries cut short
+    built: set = field(default_factory=set)  # classes instantiated
 
 
 def _decorated(node, names) -> bool:
@@ -238,13 +242,21 @@ class Interpreter:
         return found
 
     # -- entry points --------------------------------------------------
-    def prepare_object(self) -> None:
+    def prepare_object(self, args=None) -> None:
         """Run ``__init__`` (the entry object's attributes for every other
-        entry), then read each property once: a property is an attribute
+        entry), with ``args`` (args, kwargs) where the tree builds the
+        object, then read each property once: a property is an attribute
         computed from that state (``router``, a lazily built client)."""
+        new = self.project.find_method(self.mro, "__new__")
+        if new is not None:  # a singleton built in __new__
+            for state in self._run(new[0].module, new[0], new[1],
+                                   ClassRef(self.cls)):
+                _merge_heap(self.heap, state.heap)
         found = self.project.find_method(self.mro, "__init__")
         if found is not None:
-            self._prepare(*found)
+            for state in self._run(found[0].module, found[0], found[1],
+                                   self.self_obj, args):
+                _merge_heap(self.heap, state.heap)
         seen = set()
         for cls in self.mro:
             for name, node in cls.methods.items():
@@ -276,23 +288,17 @@ class Interpreter:
                 self.heap.setdefault(k, v)
         self.heap[key] = value
 
-    def _prepare(self, owner, node) -> None:
-        for state in self._run(owner.module, owner, node, self.self_obj):
-            for key, value in state.heap.items():
-                self.heap.setdefault(key, value)
-
     def run_method(self, owner, node) -> None:
         for state in self._run(owner.module, owner, node, self.self_obj):
             # attributes an entry sets (a start() making the client) are
             # known to the entries run after it
-            for key, value in state.heap.items():
-                if key[0] == self.self_obj.oid:
-                    self.heap.setdefault(key, value)
+            _merge_heap(self.heap, {k: v for k, v in state.heap.items()
+                                    if k[0] == self.self_obj.oid})
 
     def run_function(self, module, node) -> None:
         self._run(module, None, node, None)
 
-    def _run(self, module, owner, node, receiver) -> list:
+    def _run(self, module, owner, node, receiver, args=None) -> list:
         self.entry = node.name
         self.entry_owner = owner.path if owner else module.name
         self.entry_relpath = module.relpath
@@ -300,13 +306,22 @@ class Interpreter:
         frame = Frame(module=module, owner=owner, depth=0,
                       site=node.lineno, stack=(id(node),),
                       receiver=receiver)
-        env = {}
-        params = self._params(node)
-        if params and receiver is not None and not _is_static(node):
-            env[params[0]] = receiver
-            params = params[1:]
-        for name in params:
-            env[name] = Unknown(f"parameter {name}")
+        if (node.name == "__init__" and receiver is not None) or \
+                owner is None:
+            # an object built the way the tree builds it, or the way its
+            # defaults say (the topic a client takes when none is given);
+            # a function such as main(manager='pkg.Manager') likewise
+            given, named = args or ([], {})
+            env = self._bind(node, FuncRef(module, node, owner, receiver),
+                             given, named, [], frame)
+        else:
+            env = {}
+            params = self._params(node)
+            if params and receiver is not None and not _is_static(node):
+                env[params[0]] = receiver
+                params = params[1:]
+            for name in params:
+                env[name] = Unknown(f"parameter {name}")
         states = []
         try:
             for state in self._decorator_guards(
@@ -589,6 +604,8 @@ class Interpreter:
                     owner = found[0][0]
             if isinstance(owner, Obj):
                 return ("heap", owner.oid, target.attr)
+            if isinstance(owner, ClassRef):  # cls._instance = ...
+                return ("heap", _class_oid(owner), target.attr)
         return None
 
     def _read(self, where, st):
@@ -699,24 +716,26 @@ class Interpreter:
                 else base.receiver.cls if isinstance(base.receiver, Obj) \
                 else None
             if cls is not None:
-                mro = self.mro_of(cls)[0]
+                mro, external, _ = self.mro_of(cls)
                 found = self.project.find_method(mro, attr, after=base.after)
                 if found is not None:
                     return [(FuncRef(found[0].module, found[1], found[0],
                                      base.receiver), st)]
+                call = messaging.library_method(external, attr)
+                if call is not None:
+                    return [(LibMethodV(call, base.receiver), st)]
             return [(Member(base.receiver, attr, "super()"), st)]
         if isinstance(base, ClassRef):
+            key = (_class_oid(base), attr)
+            if key in st.heap:
+                return [(st.heap[key], st)]
             value = self.resolver.member(base, attr)
             if isinstance(value, FuncRef) and \
                     _is_classmethod(value.node):
                 value = FuncRef(value.module, value.node, value.owner, base)
             return [(value, st)]
         if isinstance(base, ExtRef):
-            name = f"{base.name}.{attr}"
-            known, value = messaging.constant(name)
-            if known:
-                return [(NONE if value is None else Str(value), st)]
-            return [(ExtRef(name), st)]
+            return [(self.resolver.external(f"{base.name}.{attr}"), st)]
         if isinstance(base, ModRef):
             return [(self.resolver.member(base, attr), st)]
         if isinstance(base, DriverV) and attr == messaging.DRIVER_ATTR:
@@ -737,7 +756,11 @@ class Interpreter:
     def obj_member(self, obj, attr, node, st, frame):
         key = (obj.oid, attr)
         if key in st.heap:
-            return [(st.heap[key], st)]
+            held = st.heap[key]
+            if isinstance(held, Alt):
+                return [(v, st.set_attr(obj.oid, attr, v))
+                        for v in held.values]
+            return [(held, st)]
         mro, _, rpcproxy = self.mro_of(obj.cls)
         found = self.project.find_method(mro, attr)
         if found is not None:
@@ -750,6 +773,9 @@ class Interpreter:
         for cls in mro:
             if attr in cls.attrs:
                 return [(self.class_value_in(cls, attr, st, frame), st)]
+        call = messaging.library_method(self.mro_of(obj.cls)[1], attr)
+        if call is not None:
+            return [(LibMethodV(call, obj), st)]
         if rpcproxy:
             return [(Member(obj, attr, "self"), st)]
         return [(Unknown(f"{obj.cls.name}.{attr}",
@@ -917,11 +943,13 @@ class Interpreter:
                 try:
                     a, b = literal(left), literal(right)
                 except ValueError:
+                    # an option or a constant read elsewhere, an object:
+                    # not None
                     if isinstance(op, (ast.Is, ast.IsNot)) and \
                             (left == NONE) != (right == NONE) and \
                             isinstance(left if right == NONE else right,
                                        (Tup, Str, DictV, CctxtV, ClientV,
-                                        Obj, TargetV)):
+                                        Obj, TargetV, ExtRef, Fmt)):
                         outcome = isinstance(op, ast.IsNot)
                     else:
                         return Unknown("comparison")
@@ -946,6 +974,10 @@ class Interpreter:
         return out
 
     def _subscript(self, base, index, frame):
+        if isinstance(base, ExtRef) and isinstance(index, ast.Constant) \
+                and isinstance(index.value, str):
+            # CONF['service:central']: the group of that name
+            return self.resolver.external(f"{base.name}.{index.value}")
         if isinstance(base, Tup):
             try:
                 if isinstance(index, ast.Slice):
@@ -1031,9 +1063,13 @@ class Interpreter:
         ref = frame.module.imports.get(root.id)
         if ref is None or self.reach is None:
             return ref is not None
-        return not (self.reach.follows(ref.module)
-                    or self.reach.follows(ref.target)
-                    or ref.module.split(".")[0] in _LIBRARY_ROOTS)
+        if self.reach.follows(ref.module) or self.reach.follows(ref.target) \
+                or ref.module.split(".")[0] in _LIBRARY_ROOTS:
+            return False
+        # a class of the tree is worth knowing (an endpoint being built)
+        # even where its module holds no RPC code
+        return not (isinstance(func.value, ast.Name) and
+                    self.project.defines_class(ref.target, func.attr))
 
     def ev_args(self, node, st, frame):
         results = []
@@ -1101,6 +1137,9 @@ class Interpreter:
         return out
 
     def call(self, callee, args, kwargs, stars, st, frame, node, site):
+        if isinstance(callee, LibMethodV):
+            return self.library_method(callee, args, kwargs, st, frame,
+                                       node)
         if isinstance(callee, Member):
             return self.call_member(callee, args, kwargs, stars, st, frame,
                                     node, site)
@@ -1131,7 +1170,11 @@ class Interpreter:
             return False
         if ref.receiver is not None or ref.module is frame.module:
             return True
-        return bool(self.reach.of(ref.module, ref.node, ref.owner))
+        if self.reach.api_method(ref.module, ref.node):
+            return False  # a function of another module's API
+        # a small helper of an RPC module (the topic of a resource type)
+        return bool(self.reach.of(ref.module, ref.node, ref.owner)) or (
+            self.reach.follows(ref.module.name) and _small(ref.node))
 
     def external(self, callee, args, kwargs, stars, st, frame, node):
         call = messaging.library_call(callee.name)
@@ -1158,17 +1201,44 @@ class Interpreter:
                 return [(DriverV(named.get("namespace"), named.get("name")),
                          st)]
             if call.kind == "topic_name":
-                return [(_fmt(messaging.topic_name(
+                parts = messaging.topic_name(
                     named.get("prefix"), named.get("table"),
-                    named.get("operation"), named.get("host")),
-                    node.lineno), st)]
+                    named.get("operation"), named.get("host"))
+                return [(_fmt([Str(p) if isinstance(p, str) else p
+                               for p in parts], node.lineno), st)]
         if callee.name.endswith("RpcProxy.__init__"):
             return self.rpcproxy_init(args[1:], kwargs, st, frame, node)
         return [(self.builtin(callee.name, args, kwargs, st, frame), st)]
 
+    def library_method(self, method, args, kwargs, st, frame, node):
+        """A library service's own methods, on an object of a subclass."""
+        obj, call = method.receiver, method.call
+        if not isinstance(obj, Obj):
+            return [(NONE, st)]
+        if call.kind == "service_init":
+            named = messaging.bind(call, args, kwargs)
+            manager = named.get("manager", NONE)
+            for attr, value in (("host", named.get("host", NONE)),
+                                ("topic", named.get("topic", NONE)),
+                                ("manager", obj if manager == NONE
+                                 else manager)):
+                st = st.set_attr(obj.oid, attr, value)
+            return [(NONE, st)]
+        if call.kind == "service_start":
+            topic = st.heap.get((obj.oid, "topic"), Unknown("topic"))
+            host = st.heap.get((obj.oid, "host"), Unknown("host"))
+            manager = st.heap.get((obj.oid, "manager"), obj)
+            target = TargetV(NONE, topic, NONE, node.lineno,
+                             frame.module.relpath, server=host)
+            return self.server_started("server", {
+                "target": target, "endpoints": Tup((manager,))}, st, frame,
+                node)
+        return [(NONE, st)]
+
     def class_named(self, value):
         """``importutils.import_class('pkg.mod.Class')``: the class, if it
         is in the tree."""
+        value = self.resolver.settled(value)
         if not isinstance(value, Str):
             return Unknown("class named at run time")
         module, _, name = value.value.rpartition(".")
@@ -1227,6 +1297,13 @@ class Interpreter:
     def call_member(self, member, args, kwargs, stars, st, frame, node,
                     site):
         receiver, name = member.receiver, member.name
+        if isinstance(receiver, ClassRef) and name == "__new__":
+            # object.__new__(cls): the object being built
+            if self.self_obj is not None and receiver.info == self.cls:
+                return [(self.self_obj, st)]
+            return [(Obj(receiver.info, ("new", frame.module.relpath,
+                                         node.lineno, receiver.info.path)),
+                     st)]
         if isinstance(receiver, Obj):
             if self.mro_of(receiver.cls)[2]:  # old-style RpcProxy API
                 return self.rpcproxy_call(name, args, kwargs, stars, st,
@@ -1475,6 +1552,7 @@ class Interpreter:
         (one that starts a server) also has those methods run."""
         obj = Obj(info, ("new", frame.module.relpath, node.lineno,
                          info.path))
+        self.record.built.add(info.path)
         if frame.depth >= MAX_DEPTH or id(info.node) in frame.stack:
             return [(obj, st)]
         mro = self.mro_of(info)[0]
@@ -1497,6 +1575,11 @@ class Interpreter:
             ref = FuncRef(owner.module, method, owner, obj)
             self.inline(ref, [], {}, [], states[0], frame, site,
                         extra=(id(info.node),))
+        start = messaging.library_method(self.mro_of(info)[1], "start")
+        if start is not None and self.project.find_method(mro, "start") \
+                is None:
+            self.library_method(LibMethodV(start, obj), [], {}, states[0],
+                                frame, node)
         return [(obj, s) for s in states]
 
     # -- inlining ------------------------------------------------------
@@ -1644,6 +1727,7 @@ class Interpreter:
                 frame.module.relpath, node.lineno, _text(node), why))
 
 
+_MAX_ALTERNATIVES = 4
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "get", "update",
                        "setdefault", "copy", "clear"})
 # libraries whose calls the table in messaging.py describes
@@ -1674,7 +1758,14 @@ def _concat(left, right, line: int = 0):
 
 
 def _percent(template, args, line: int):
-    """``'%s.%s' % (topic, host)``: a partly known string."""
+    """``'%s.%s' % (topic, host)``, ``'%(type)s' % {...}``: a partly
+    known string."""
+    if isinstance(args, DictV) and "%(" in template.value:
+        parts = []
+        for i, piece in enumerate(re.split(r"%\((\w+)\)s", template.value)):
+            parts.append(Str(piece) if i % 2 == 0 else
+                         args.get(piece) or Unknown(piece))
+        return _fmt(parts, line)
     values = args.items if isinstance(args, Tup) else (args,)
     pieces = template.value.split("%s")
     if len(pieces) - 1 != len(values) or "%(" in template.value:
@@ -1711,6 +1802,43 @@ def _fmt(parts, line: int = 0):
     if all(isinstance(p, Str) for p in flat):
         return Str("".join(p.value for p in flat), line)
     return Fmt(tuple(flat))
+
+
+def _class_oid(ref) -> tuple:
+    """Where class attributes set at run time live in the heap."""
+    return ("class", ref.info.path)
+
+
+def _small(node) -> bool:
+    """A function of a few statements (cheap to run, whatever it does)."""
+    found = getattr(node, "_rpc_size", None)
+    if found is None:
+        found = node._rpc_size = sum(isinstance(sub, ast.stmt)
+                                     for sub in ast.walk(node))
+    return found <= _SMALL
+
+
+_SMALL = 12  # statements
+
+
+def _merge_heap(heap: dict, other) -> None:
+    """Attributes from one more path: a known value wins over an unknown
+    or None one (``self._client = None`` on the path that found a cached
+    client); known values that differ are all kept (``Alt``)."""
+    for key, value in other.items():
+        held = heap.get(key)
+        if held is None or (_vague(held) and not _vague(value)):
+            heap[key] = value
+        elif not _vague(value) and _key(value) != _key(held):
+            values = held.values if isinstance(held, Alt) else (held,)
+            if all(_key(v) != _key(value) for v in values) and \
+                    len(values) < _MAX_ALTERNATIVES:
+                heap[key] = Alt(values + (value,))
+
+
+def _vague(value) -> bool:
+    return isinstance(value, Unknown) or value == NONE or \
+        (isinstance(value, Str) and not value.value)
 
 
 def _key(value):

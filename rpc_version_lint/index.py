@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from .source import SourceError, decode, module_name, module_paths, parse
@@ -122,10 +123,10 @@ def _bind(mod: Module, stmts, conditional: bool) -> None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) \
                 else [stmt.target]
             for target in targets:
-                if isinstance(target, ast.Name) and stmt.value is not None:
-                    mod.assigns.setdefault(target.id, []).append(stmt.value)
+                for name, value in _pairs(target, stmt.value):
+                    mod.assigns.setdefault(name, []).append(value)
                     if conditional:
-                        mod.conditional.add(target.id)
+                        mod.conditional.add(name)
         elif isinstance(stmt, (ast.If, ast.Try, ast.For, ast.While,
                                ast.With)):
             for block in ("body", "orelse", "finalbody"):
@@ -165,17 +166,39 @@ def index_class(mod: Module, node: ast.ClassDef) -> ClassInfo:
     info = ClassInfo(mod, node)
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if stmt.name in info.methods and _accessor(stmt):
+                continue  # @x.setter: x stays the property's getter
             info.methods[stmt.name] = stmt
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    info.attrs[target.id] = stmt.value
-                    info.attr_lines[target.id] = stmt.lineno
+                for name, value in _pairs(target, stmt.value):
+                    info.attrs[name] = value
+                    info.attr_lines[name] = stmt.lineno
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None \
                 and isinstance(stmt.target, ast.Name):
             info.attrs[stmt.target.id] = stmt.value
             info.attr_lines[stmt.target.id] = stmt.lineno
     return info
+
+
+def _pairs(target, value):
+    """(name, value) bound by an assignment: ``X = v``, and the names of
+    ``ACTIONS = (START, STOP) = ('start', 'stop')`` one by one."""
+    if value is None:
+        return
+    if isinstance(target, ast.Name):
+        yield target.id, value
+    elif isinstance(target, (ast.Tuple, ast.List)) and \
+            isinstance(value, (ast.Tuple, ast.List)) and \
+            len(target.elts) == len(value.elts):
+        for sub, item in zip(target.elts, value.elts):
+            yield from _pairs(sub, item)
+
+
+def _accessor(node) -> bool:
+    return any(isinstance(d, ast.Attribute) and d.attr in ("setter",
+                                                           "deleter")
+               for d in node.decorator_list)
 
 
 class Project:
@@ -188,6 +211,7 @@ class Project:
         self._classes: dict[int, ClassInfo] = {}
         self._mros: dict[int, tuple] = {}
         self.digests: dict[str, bytes] = {}  # module name -> content hash
+        self._defines: dict = {}
         self._watches: list[set] = []
 
     # -- which modules a piece of work read (see snapshot.py's cache) ----
@@ -222,6 +246,26 @@ class Project:
                 self._modules[name] = mod
                 return mod
         return None
+
+    def defines_class(self, module: str, name: str) -> bool:
+        """Does the source of ``module`` define class ``name`` at the top
+        (read without parsing: deciding whether to parse it at all)?"""
+        key = (module, name)
+        found = self._defines.get(key)
+        if found is None:
+            found = False
+            pattern = re.compile(rb"^class[ \t]+" + re.escape(
+                name.encode()) + rb"\b", re.MULTILINE)
+            for relpath in module_paths(module):
+                try:
+                    data = self.tree.read(relpath)
+                except SourceError:
+                    data = None
+                if data is not None:
+                    found = pattern.search(data) is not None
+                    break
+            self._defines[key] = found
+        return found
 
     def module_at(self, relpath: str) -> Module | None:
         return self.module(module_name(relpath))

@@ -81,6 +81,16 @@ LIBRARY = {
     "stevedore.DriverManager": Call("driver", ("namespace", "name")),
 }
 
+# Methods of library classes that projects derive their services from:
+# (class, method) -> what calling it on an object of a subclass does.
+# neutron-lib's rpc.Service(host, topic, manager) starts, in start(), a
+# server on its topic with [manager] (itself when no manager is given).
+LIBRARY_METHODS = {
+    ("neutron_lib.rpc.Service", "__init__"): Call(
+        "service_init", ("host", "topic", "manager", "serializer")),
+    ("neutron_lib.rpc.Service", "start"): Call("service_start"),
+}
+
 # Constants of those libraries that RPC routes are built from
 # (neutron_lib/agent/topics.py and the RPC namespaces of
 # neutron_lib/constants.py).
@@ -117,6 +127,10 @@ CONSTANTS = {
     "neutron_lib.constants.RPC_NAMESPACE_DVR": None,
     "neutron_lib.constants.RPC_NAMESPACE_STATE": None,
     "neutron_lib.constants.RPC_NAMESPACE_RESOURCES": None,
+    "neutron_lib.services.logapi.constants.LOGGING_PLUGIN":
+        "logging-plugin",
+    "neutron_lib.services.logapi.constants.RPC_NAMESPACE_LOGGING":
+        "logging-plugin",
 }
 
 # An attribute of these objects that is a class name (``.driver`` of a
@@ -139,6 +153,16 @@ def library_call(name: str) -> Call | None:
     if (head == "oslo_messaging" or head.startswith("oslo_messaging.")) \
             and last in _OSLO:
         return _OSLO[last]
+    return None
+
+
+def library_method(bases, name: str) -> Call | None:
+    """What method ``name`` of a class deriving from the external
+    ``bases`` (dotted names) does, when a library class defines it."""
+    for base in bases:
+        found = LIBRARY_METHODS.get((base, name))
+        if found is not None:
+            return found
     return None
 
 

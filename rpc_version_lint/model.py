@@ -89,6 +89,7 @@ class Send:
     line: int            # the prepare (or send) line in ``entry``
     send_line: int
     variants: list[Variant] = field(default_factory=list)
+    site: tuple = ()     # (relpath, line) of the call/cast itself
 
     def kwargs_always(self) -> frozenset | None:
         """Keywords sent on every path (None if some path is unknown)."""
@@ -139,6 +140,7 @@ class Client:
     old_style: bool = False  # RpcProxy with make_msg sends
     used: set | None = None  # methods the tree calls (None: all)
     built_at: tuple | None = None  # (relpath, line) of the client's creation
+    target_at: tuple | None = None  # (relpath, line) of its Target(...)
     over_budget: list = field(default_factory=list)  # methods cut short
 
     def __post_init__(self):

@@ -49,7 +49,7 @@ def servers_from(project, extractor, facts, declared, candidates, resolver,
     """(servers, listeners, endpoints) of a tree: from the servers its code
     starts (``facts``), then from the classes that declare a target
     (``declared``) where no started server holds them."""
-    facts = _dedupe(facts)
+    facts = _dedupe(facts, project)
     listeners = []
     for fact in facts:
         if fact.kind == "listener":
@@ -146,15 +146,27 @@ def servers_from(project, extractor, facts, declared, candidates, resolver,
     return found, listeners, list(endpoints.values())
 
 
-def _dedupe(facts):
+def _dedupe(facts, project):
     """One fact per server: where some run knew a server's topic, the runs
-    that did not (a service class run on its own) add nothing."""
+    that did not (a service class run on its own) add nothing; a service
+    class run on its own adds nothing where a subclass of it was run too
+    (the agent built is L3NATAgentWithStateReport, not L3NATAgent)."""
     known = {(f.kind, f.relpath, f.line) for f in facts
              if all(t is not None for t in f.topics)}
+    subclassed = set()
+    for fact in facts:
+        if len(fact.endpoints) == 1:
+            cls = _class(project, fact.endpoints[0].path)
+            if cls is not None:
+                subclassed |= {(fact.relpath, fact.line, b.path)
+                               for b in project.mro(cls)[0][1:]}
     kept, seen = [], set()
     for fact in facts:
         if (fact.kind, fact.relpath, fact.line) in known and \
                 any(t is None for t in fact.topics):
+            continue
+        if len(fact.endpoints) == 1 and (fact.relpath, fact.line,
+                                         fact.endpoints[0].path) in subclassed:
             continue
         key = (fact.kind, fact.relpath, fact.line, fact.topics,
                fact.endpoints, fact.complete)
@@ -361,6 +373,11 @@ def _find(client: Client, found: list[Server], explicit: dict, find_class):
                         e.namespace == UNRESOLVED:
                     if e not in served:
                         served.append(e)
+        # of several endpoints on the route, the dispatcher hands each
+        # message to one that has its method: the others do not serve it
+        sent = {s.method for s in client.sends if s.method}
+        served = [e for e in served if e.unbounded or any(
+            e.method(m) for m in sent)] or served
         if served:
             symbolic = any("{" in t for t in topics)
             return routed, served, f"route: topic {_topics(topics)}", \
@@ -395,14 +412,19 @@ def _neighbourhood(client, found, topics):
             return candidates, candidates[0].serving(client.namespace), \
                 how, "namespace"
     if not candidates and not topics:
+        # the topic is not known: the one server implementing most of the
+        # methods it sends (at least half)
         sent = {s.method for s in client.sends if s.method}
-        full = [s for s in found if sent and s.serving(client.namespace)
-                and _overlap(client, s.serving(client.namespace))
-                == len(sent)]
-        if len(full) == 1:
-            return full, full[0].serving(client.namespace), (
-                "its topic is not known; the one server implementing "
-                "every method it sends"), "methods"
+        scored = sorted(((_overlap(client, s.serving(client.namespace)), i)
+                         for i, s in enumerate(found)
+                         if s.serving(client.namespace)), reverse=True)
+        if sent and scored and 2 * scored[0][0] >= len(sent) and (
+                len(scored) == 1 or scored[1][0] < scored[0][0]):
+            best = found[scored[0][1]]
+            return [best], best.serving(client.namespace), (
+                f"its topic is not known; the server implementing "
+                f"{scored[0][0]} of the {len(sent)} methods it sends"), \
+                "methods"
     if not candidates:
         where = f"topic {_topics(topics)}" if topics else "its package"
         return [], [], f"no server for {where} was found", ""

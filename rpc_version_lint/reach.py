@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 
 from .index import ClassInfo, ImportRef, absolute
-from .messaging import SEND_NAMES, library_call
+from .messaging import SEND_NAMES, library_call, library_method
 
 # kinds of reach
 CLIENT, SEND, TARGET, SERVER, LISTENER, LOAD = (
@@ -47,14 +47,26 @@ def _name(func) -> str:
 class Reach:
     """Reach of the functions and classes of one tree (memoised)."""
 
-    def __init__(self, project, resolver, modules=None):
+    def __init__(self, project, resolver, modules=None, entry_points=None):
         self.project = project
         self.resolver = resolver
         self.modules = modules  # names of the modules followed; None: all
+        self.entry_points = entry_points or {}
         self._memo: dict = {}
         self._classes: dict = {}
         self._servers: dict = {}
         self._api: dict = {}
+        self._active: dict = {}  # keys under way -> cuts when started
+        self._cuts = 0
+
+    def follow(self, module_name: str) -> None:
+        """Follow one more module (what was judged without it is
+        forgotten)."""
+        if self.modules is not None and module_name not in self.modules:
+            self.modules.add(module_name)
+            self._memo.clear()
+            self._classes.clear()
+            self._servers.clear()
 
     def follows(self, module_name: str) -> bool:
         return self.modules is None or module_name in self.modules
@@ -66,13 +78,30 @@ class Reach:
         found = self._memo.get(key)
         if found is not None:
             return found
-        self._memo[key] = _NONE  # recursion: nothing more through here
+        if self._enter(key):
+            return _NONE
         kinds: set = set()
         local = _local_imports(module, node)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
                 kinds |= self._call(module, sub, owner, local)
-        found = self._memo[key] = frozenset(kinds)
+        return self._leave(key, frozenset(kinds), self._memo)
+
+    def _enter(self, key) -> bool:
+        """Start working on ``key``; True when it is already under way
+        (a recursion: it adds nothing more through here)."""
+        if key in self._active:
+            self._cuts += 1
+            return True
+        self._active[key] = self._cuts
+        return False
+
+    def _leave(self, key, found, memo):
+        """A result computed without cutting a recursion below it is final;
+        one that cut a recursion is right for this question only."""
+        cuts = self._active.pop(key)
+        if cuts == self._cuts or not self._active:
+            memo[key] = found
         return found
 
     def _call(self, module, call: ast.Call, owner, local) -> frozenset:
@@ -81,15 +110,12 @@ class Reach:
         library = self._library(module, func, local)
         if library is not None:
             kind = _KIND_OF_CALL.get(library.kind)
+            if kind == LOAD:
+                return self._loaded(library, call) | {LOAD}
             return frozenset({kind}) if kind else _NONE
         if isinstance(func, ast.Attribute) and not _imported_base(
-                module, func, local):
-            # typing.cast() and subprocess.call() are not sends
-            if name in SEND_NAMES:
-                return frozenset({SEND})
-            if name in _METHODS and not any(
-                    kw.arg == "publisher_id" for kw in call.keywords):
-                return frozenset({_METHODS[name]})  # not Notifier.prepare
+                module, func, local) and _rpc_shaped(name, call):
+            return frozenset({_METHODS.get(name, SEND)})
         if isinstance(func, ast.Attribute):
             base = func.value
             if owner is not None and isinstance(base, ast.Name) and \
@@ -123,11 +149,36 @@ class Reach:
         name = ".".join([ref.target] + list(reversed(parts)))
         return library_call(name)
 
+    def _loaded(self, library, call) -> frozenset:
+        """What the class a literal name picks reaches
+        (``import_class('pkg.Manager')``, ``DriverManager('ns', 'name')``)."""
+        args = [a.value if isinstance(a, ast.Constant) else None
+                for a in call.args]
+        args += [None, None]
+        if library.kind == "driver":
+            path = self.entry_points.get((args[0], args[1])) \
+                if isinstance(args[0], str) and isinstance(args[1], str) \
+                else None
+            path = path.replace(":", ".") if path else None
+        else:
+            path = args[0] if isinstance(args[0], str) else None
+        if not path:
+            return _NONE
+        module, _, name = path.rpartition(".")
+        if not self.follows(module):
+            return _NONE
+        mod = self.project.module(module)
+        if mod is None or name not in mod.classes:
+            return _NONE
+        return self.of_class(self.project.class_info(mod, mod.classes[name]))
+
     def _method(self, owner, name, after=None) -> frozenset:
-        mro, _ = self.project.mro(owner)
+        mro, external = self.project.mro(owner)
         found = self.project.find_method(mro, name, after=after)
         if found is None:
-            return _NONE
+            call = library_method(external, name)
+            return frozenset({SERVER}) if call is not None and \
+                call.kind == "service_start" else _NONE
         cls, node = found
         return self.of(cls.module, node, cls)
 
@@ -173,6 +224,8 @@ class Reach:
             mod, node = target
             if not self.follows(mod.name):
                 return _NONE
+            if mod is not module and self.api_method(mod, node):
+                return _NONE  # a use of another API (dispatcher.notify)
             return self.of(mod, node)
         return _NONE
 
@@ -180,36 +233,42 @@ class Reach:
     def of_class(self, info: ClassInfo) -> frozenset:
         """What instantiating ``info`` can reach: its ``__init__``, and a
         server if some method of it starts one (a service class)."""
-        found = self._classes.get(id(info.node))
+        key = ("class", id(info.node))
+        found = self._classes.get(key)
         if found is not None:
             return found
-        self._classes[id(info.node)] = _NONE
+        if self._enter(key):
+            return _NONE
         kinds: set = set()
         mro, _ = self.project.mro(info)
         init = self.project.find_method(mro, "__init__")
         if init is not None:
             kinds |= self.of(init[0].module, init[1], init[0])
-        if self.server_methods(info):
+        if self.server_methods(info) or library_method(
+                self.project.mro(info)[1], "start") is not None:
             kinds.add(SERVER)
-        found = self._classes[id(info.node)] = frozenset(kinds)
-        return found
+        return self._leave(key, frozenset(kinds), self._classes)
 
     def server_methods(self, info: ClassInfo) -> list:
         """(owner, node) of the methods other than ``__init__`` that start
         an RPC server or a listener: what a service's launcher calls."""
-        found = self._servers.get(id(info.node))
-        if found is None:
-            found = self._servers[id(info.node)] = []
-            mro, _ = self.project.mro(info)
-            seen = set()
-            for cls in mro:
-                for name, node in cls.methods.items():
-                    if name in seen or name == "__init__":
-                        continue
-                    seen.add(name)
-                    if self.of(cls.module, node, info) & {SERVER, LISTENER}:
-                        found.append((cls, node))
-        return found
+        key = ("servers", id(info.node))
+        found = self._servers.get(key)
+        if found is not None:
+            return found
+        if self._enter(key):
+            return []
+        found = []
+        mro, _ = self.project.mro(info)
+        seen = set()
+        for cls in mro:
+            for name, node in cls.methods.items():
+                if name in seen or name == "__init__":
+                    continue
+                seen.add(name)
+                if self.of(cls.module, node, info) & {SERVER, LISTENER}:
+                    found.append((cls, node))
+        return self._leave(key, found, self._servers)
 
     def api_method(self, module, node, owner=None) -> bool:
         """A method that sends a message it names itself -- a literal method
@@ -220,9 +279,8 @@ class Reach:
         (``sync_call(ctxt, method, **kw)``) is not."""
         found = self._api.get(id(node))
         if found is None:
-            found = SEND in self.of(module, node, owner) and any(
-                _names_a_message(sub) for sub in ast.walk(node))
-            self._api[id(node)] = found
+            found = self._api[id(node)] = any(
+                _names_a_message(sub, module) for sub in ast.walk(node))
         return found
 
     def api_class(self, info: ClassInfo) -> bool:
@@ -262,17 +320,54 @@ def _local_imports(module, node) -> dict:
     return found
 
 
-def _names_a_message(call) -> bool:
+def _names_a_message(call, module) -> bool:
     if not isinstance(call, ast.Call):
         return False
     func = call.func
-    literal = [isinstance(a, ast.Constant) and isinstance(a.value, str)
-               for a in call.args[:2]]
+    literal = [_string(a, module) for a in call.args[:2]]
     if _name(func) in SEND_NAMES:
         return len(literal) > 1 and literal[1]
-    on_self = isinstance(func, ast.Attribute) and \
-        isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
-    return (on_self or _name(func) == "make_msg") and any(literal)
+    # self._call('reboot'), self._client.sync_call(ctxt, 'reboot')
+    root = func.value if isinstance(func, ast.Attribute) else None
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    on_self = isinstance(root, ast.Name) and root.id in ("self", "cls")
+    # notify(START_ACTION, ...): a module function of its own module
+    local = isinstance(func, ast.Name) and func.id in module.functions
+    return (on_self or local or _name(func) == "make_msg") and any(literal)
+
+
+def _string(expr, module) -> bool:
+    """A string literal, or a module constant holding one."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, str)
+    if isinstance(expr, ast.Name) and expr.id in module.assigns and \
+            expr.id not in module.conditional:
+        value = module.assigns[expr.id][-1]
+        return isinstance(value, ast.Constant) and isinstance(value.value,
+                                                              str)
+    return False
+
+
+# oslo's RPCClient.prepare() takes only these, by keyword
+_PREPARE_KEYWORDS = frozenset({
+    "exchange", "topic", "namespace", "version", "server", "fanout",
+    "timeout", "version_cap", "retry", "call_monitor_timeout",
+    "transport_options", None})
+
+
+def _rpc_shaped(name: str, call: ast.Call) -> bool:
+    """Could this method call be oslo.messaging's?  A send takes the
+    context and the method name; prepare() only route keywords (not
+    Notifier.prepare(publisher_id=...), nor a domain method that happens
+    to be called prepare)."""
+    if name in SEND_NAMES:
+        return len(call.args) >= 2 or any(kw.arg == "method"
+                                          for kw in call.keywords)
+    if name == "prepare":
+        return not call.args and all(kw.arg in _PREPARE_KEYWORDS
+                                     for kw in call.keywords)
+    return name in _METHODS
 
 
 def _imported_base(module, func, local) -> bool:

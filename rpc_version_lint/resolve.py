@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 
+from . import messaging
 from .index import ClassInfo, External, Module
 from .values import (ClassRef, Const, DictV, ExtRef, FuncRef, ModRef, Str, Tup,
                      Unknown)
@@ -27,9 +28,10 @@ def constant(node: ast.Constant, relpath: str = ""):
 class Resolver:
     """Shared by every interpreter of one tree; results are cached."""
 
-    def __init__(self, project, inferrer=None):
+    def __init__(self, project, inferrer=None, options=None):
         self.project = project
         self.inferrer = inferrer
+        self.options = options  # options.Options of the tree
         self._globals: dict[tuple[str, str], object] = {}
         self._active: set = set()
 
@@ -83,10 +85,28 @@ class Resolver:
                 return Unknown(f"{base.module.name}.{attr} is not defined")
             return self.convert(found)
         if isinstance(base, ExtRef):
-            return ExtRef(f"{base.name}.{attr}")
+            return self.external(f"{base.name}.{attr}")
         if isinstance(base, ClassRef):
             return self.class_attr(base.info, attr)
         return Unknown(f"attribute {attr} of an unknown value")
+
+    def external(self, name: str):
+        """A name outside the tree: a constant the library table knows,
+        else its name (an option stays one until its value matters: see
+        ``settled``)."""
+        known, value = messaging.constant(name)
+        if known:
+            return Const(None) if value is None else Str(value)
+        return ExtRef(name)
+
+    def settled(self, value):
+        """An option read where its value matters (a topic, a class name):
+        the default the tree registers for it, if it has one."""
+        if isinstance(value, ExtRef) and self.options is not None:
+            default = self.options.default(value.name)
+            if default is not None:
+                return Str(default)
+        return value
 
     def class_attr(self, info: ClassInfo, name: str):
         mro, _ = self.project.mro(info)

@@ -22,8 +22,10 @@ from .callers import used_methods
 from .extract import (Extractor, declares_target, endpoint_lists,
                       is_rpcproxy)
 from .index import Project
+from .values import ClassRef
 from .infer import Inferrer
 from .model import Snapshot
+from .options import Options
 from .pairing import pair, servers_from
 from .reach import LISTENER, SEND, SERVER, Reach
 from .resolve import Resolver
@@ -86,32 +88,30 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
     problems: list[str] = []
     project = Project(tree, problems)
     inferrer = Inferrer(infer_root)
-    resolver = Resolver(project, inferrer)
+    resolver = Resolver(project, inferrer, Options(tree, top))
     candidates = list(tree.candidates(top))
     modules = [m for m in (project.module_at(r) for r in candidates) if m]
-    reach = Reach(project, resolver, {m.name for m in modules})
+    points = entry_points(tree)
+    reach = Reach(project, resolver, {m.name for m in modules}, points)
     for mod in second_stage(project, tree, top, modules, reach):
         modules.append(mod)
         candidates.append(mod.relpath)
-        reach.modules.add(mod.name)
     follows = frozenset(reach.modules)
-    extractor = Extractor(project, resolver, reach, entry_points(tree))
+    extractor = Extractor(project, resolver, reach, points, top)
     snapshot = Snapshot(label or getattr(tree, "label", ""),
                         scanned=len(candidates), problems=problems,
                         python_files=tree.count_python(top))
 
-    clients, facts, declared = [], [], []
+    runs, declared = {}, []  # class or function path -> its facts
     for mod in modules:
         for cls in project.classes(mod):
-            runs = is_rpcproxy(project, cls) or reach.sends(cls) or \
-                bool(reach.server_methods(cls))
-            found = _cached(project, "run", cls.path, mod.name, inferrer,
-                            follows, lambda c=cls: extractor.run_class(c),
-                            f"{mod.relpath}:{cls.node.lineno}: class "
-                            f"{cls.name}") if runs else None
-            if found is not None:
-                clients += found[0]
-                facts += found[1]
+            found = None
+            if is_rpcproxy(project, cls) or reach.sends(cls) or \
+                    reach.server_methods(cls):
+                found = runs[cls.path] = _cached(
+                    project, "run", cls.path, mod.name, inferrer, follows,
+                    lambda c=cls: extractor.run_class(c),
+                    f"{mod.relpath}:{cls.node.lineno}: class {cls.name}")
             # a client declares what it serves only with a Target it does
             # not send on (its RPC_API_VERSION is its own version)
             how = declares_target(project, cls)
@@ -124,22 +124,39 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
         for name, node in mod.functions.items():
             if reach.of(mod, node) & {SEND, SERVER, LISTENER}:
                 key = f"{mod.name}.{name}"
-                found = _cached(project, "function", key, mod.name,
-                                inferrer, follows,
-                                lambda m=mod, n=node:
-                                extractor.run_function(m, n),
-                                f"{mod.relpath}:{node.lineno}: function "
-                                f"{name}")
-                if found is not None:
-                    clients += found[0]
-                    facts += found[1]
+                runs[key] = _cached(project, "function", key, mod.name,
+                                    inferrer, follows,
+                                    lambda m=mod, n=node:
+                                    extractor.run_function(m, n),
+                                    f"{mod.relpath}:{node.lineno}: "
+                                    f"function {name}")
+
+    # Code sending through a transport that takes the method name
+    # (mistral's sync_call(ctxt, method, **kw)): the classes using one of
+    # its methods run with those too; their named messages are the API.
+    transport = frozenset({s.entry for found in runs.values() if found
+                           for c in found[0] for s in c.sends
+                           if s.method is None} - {"call", "cast"})
+    if transport:
+        for mod in modules:
+            for cls in project.classes(mod):
+                if _uses_names(project, cls, transport):
+                    runs[cls.path] = _cached(
+                        project, "run", cls.path, mod.name, inferrer,
+                        (follows, transport),
+                        lambda c=cls: extractor.run_class(c, transport))
+    clients = [c for found in runs.values() if found for c in found[0]]
+    facts = [f for found in runs.values() if found for f in found[1]]
 
     # A client class that other clients derive from and that sends nothing
     # of its own is a base (cinder's RPCAPI); a subclass that sends nothing
-    # of its own and goes where its base goes repeats the base's API.
+    # of its own and goes where its base goes repeats the base's API --
+    # unless the tree builds only the subclass (neutron's OVSPluginApi).
     by_path = {c.path: c for c in clients}
+    built = _Built(project, extractor, {p for found in runs.values()
+                                        if found for p in found[3]})
     for client in clients:
-        if _repeats_base(project, client, by_path, clients):
+        if _repeats_base(project, client, by_path, clients, built):
             continue
         snapshot.clients.append(client)
     snapshot.servers, snapshot.listeners, endpoints = servers_from(
@@ -158,6 +175,13 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
     return snapshot
 
 
+def _uses_names(project, cls, names) -> bool:
+    """Some method of the class names an attribute in ``names``."""
+    return any(extract._names(node, names)
+               for owner in project.mro(cls)[0]
+               for node in owner.methods.values())
+
+
 def _endpoint_of(project, extractor, path):
     """``rpc-pairs`` may name any class of the tree as a server."""
     module, _, name = path.rpartition(".")
@@ -167,22 +191,64 @@ def _endpoint_of(project, extractor, path):
     return extractor.endpoint(project.class_info(mod, mod.classes[name]))
 
 
-def _repeats_base(project, client, by_path, clients) -> bool:
+class _Built:
+    """Is a class built in the tree: instantiated by the code that was run
+    (a service building its manager from a class path), or called
+    (``Cls(...)``) in the modules followed?"""
+
+    def __init__(self, project, extractor, seen):
+        self.project, self.extractor = project, extractor
+        self.seen = seen
+        self._found: dict = {}
+
+    def __call__(self, path: str) -> bool:
+        if path not in self._found:
+            name = path.rpartition(".")[2]
+            self._found[path] = path in self.seen or any(
+                isinstance(ref, ClassRef) and ref.info.path == path
+                for mod, call in self.extractor._calls_named(name)
+                for ref in [self.extractor.resolver.static(mod, call.func)])
+        return self._found[path]
+
+
+def _repeats_base(project, client, by_path, clients, built) -> bool:
     module, _, name = client.path.rpartition(".")
     mod = project.module(module)
     if mod is None or name not in mod.classes:
         return False
     cls = project.class_info(mod, mod.classes[name])
+    if not any(s.method for s in client.sends):
+        # a transport (sync_call(ctxt, method, ...)) or a base whose sends
+        # all name their method at run time: where other code sends
+        # through it with named messages, those are the APIs
+        elsewhere = {s.site for c in clients if c is not client
+                     for s in c.sends if s.method}
+        if all(s.site in elsewhere for s in client.sends):
+            return True
     own = any(s.owner == client.path for s in client.sends)
     derived = [c for c in clients if c is not client and any(
         b.path == client.path for b in _bases(project, c))]
-    if derived and not own:
-        return True  # a base class: its subclasses are the APIs
+    inherited = {s.site for c in derived for s in c.sends}
+    if derived and all(s.site in inherited for s in client.sends) and (
+            not any(r.known for r in client.routes) or (
+                not built(client.path)
+                and any(built(c.path) for c in derived))):
+        # a base whose route its subclasses give (zun's rpc_service.API),
+        # or a mixin only its subclasses are built from: they are the APIs
+        return True
+
+    def same(a, b):
+        return a.routes == b.routes and a.target == b.target
+
     ancestors = [b for b in project.mro(cls)[0][1:] if b.path in by_path]
-    if ancestors and not own:
-        base = by_path[ancestors[0].path]
-        return client.routes == base.routes and \
-            client.target == base.target
+    if ancestors and not own and same(client, by_path[ancestors[0].path]):
+        base = ancestors[0]
+        return not (built(client.path) and not built(base.path))
+    for other in derived:
+        if not any(s.owner == other.path for s in other.sends) and \
+                same(other, client) and built(other.path) and \
+                not built(client.path):
+            return True  # only its subclass is built: that is the API
     return False
 
 
@@ -203,13 +269,45 @@ _IMPORT = re.compile(
 
 
 def second_stage(project, tree, top, modules, reach) -> list:
-    """Modules that import a first-stage module and use one of its RPC
-    names: a service class or wrapper it calls, a client it subclasses."""
+    """Modules that import a module of the earlier stages and use one of
+    its RPC names: a service class or wrapper it calls, a client it
+    subclasses (and, in turn, what imports those: a few rounds)."""
+    first = {m.relpath for m in modules}
+    imports = {relpath: found for relpath in tree.python_files(top)
+               if relpath not in first
+               and (found := _imports_of(tree.read_quietly(relpath)))}
+    found, fresh = [], list(modules)
+    for _ in range(3):
+        names = _rpc_names(project, fresh, reach)
+        if not names:
+            break
+        fresh = []
+        for relpath, imported in list(imports.items()):
+            wanted = set()
+            for name in imported & set(names):
+                wanted |= names[name]
+            if not wanted:
+                continue
+            text = (tree.read_quietly(relpath) or b"").decode("utf-8",
+                                                              "replace")
+            if any(_uses(text, n) for n in wanted):
+                del imports[relpath]
+                mod = project.module_at(relpath)
+                if mod is not None:
+                    fresh.append(mod)
+                    reach.follow(mod.name)
+        found += fresh
+    return found
+
+
+def _rpc_names(project, modules, reach) -> dict:
+    """module name -> the RPC names others may use: services and
+    wrappers (any use), clients (subclassed: ``(Name``)."""
     names: dict[str, set] = {}
     for mod in modules:
         used = set()
         for cls in project.classes(mod):
-            if reach.server_methods(cls):
+            if SERVER in reach.of_class(cls):
                 used.add(cls.name)  # a service: started where it is used
             elif reach.sends(cls):
                 used.add("(" + cls.name)  # a client: its subclasses
@@ -218,23 +316,24 @@ def second_stage(project, tree, top, modules, reach) -> list:
                 used.add(name)
         if used:
             names[mod.name] = used
-    if not names:
-        return []
-    found = []
-    first = {m.relpath for m in modules}
-    for relpath in tree.python_files(top):
-        if relpath in first:
+    return names
+
+
+def _imports_of(data) -> set:
+    """The dotted names a source imports (``from a import b`` gives both
+    ``a`` and ``a.b``)."""
+    if not data or b"import" not in data:
+        return set()
+    found = set()
+    for match in _IMPORT.finditer(data.decode("utf-8", "replace")):
+        base, grouped, items, plain = match.groups()
+        if plain:
+            found.add(plain)
             continue
-        data = tree.read_quietly(relpath)
-        if data is None or not any(m.rpartition(".")[2].encode() in data
-                                   for m in names):
-            continue
-        text = data.decode("utf-8", "replace")
-        wanted = _imported(text, names)
-        if wanted and any(_uses(text, n) for n in wanted):
-            mod = project.module_at(relpath)
-            if mod is not None:
-                found.append(mod)
+        found.add(base)
+        for item in re.split(r"[,\s]+", grouped or items or ""):
+            if item and item != "as":
+                found.add(f"{base}.{item}")
     return found
 
 
@@ -244,25 +343,6 @@ def _uses(text: str, name: str) -> bool:
         return re.search(rf"^\s*class\s+\w+\s*\([^)]*\b{re.escape(name[1:])}"
                          rf"\b", text, re.MULTILINE) is not None
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
-
-
-def _imported(text: str, names: dict) -> set:
-    """The RPC names of the first-stage modules this source imports."""
-    wanted = set()
-    for match in _IMPORT.finditer(text):
-        base, grouped, items, plain = match.groups()
-        items = grouped or items
-        if plain:
-            if plain in names:
-                wanted |= names[plain]
-            continue
-        if base in names:
-            wanted |= names[base]  # from pkg.mod import Name
-        for item in re.split(r"[,\s]+", items or ""):
-            full = f"{base}.{item}"
-            if item and full in names:
-                wanted |= names[full]  # from pkg import mod
-    return wanted
 
 
 # -- entry points (stevedore drivers) ----------------------------------------

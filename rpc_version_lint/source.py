@@ -22,11 +22,12 @@ RPC_HINTS = (b"RPC_API_VERSION", b"RpcProxy", b"can_send_version",
              b"additional_endpoints", b"additional_apis", b"VERSION_ALIASES",
              b".prepare(", b"make_msg(", b"get_rpc_client", b"get_rpc_server",
              b"RPCClient(", b"get_notification_listener",
-             b"create_consumer(")
+             b"create_consumer(", b"rpc.Service)")
 _HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
                       + b"|".join(re.escape(h) for h in RPC_HINTS))
 
 TEST_DIRS = frozenset({"tests", "test"})
+OPTION_HINT = b"Opt("  # cfg.StrOpt(...): see options.py
 
 
 class SourceError(Exception):
@@ -121,6 +122,8 @@ class DiskTree:
     _candidates_of: dict = field(default_factory=dict, repr=False,
                                  compare=False)
     _files_of: dict = field(default_factory=dict, repr=False, compare=False)
+    _options_of: dict = field(default_factory=dict, repr=False,
+                              compare=False)
 
     def read(self, relpath: str) -> bytes | None:
         try:
@@ -206,13 +209,24 @@ class DiskTree:
         return list(self._candidates_of[top])
 
     def _candidates(self, top: str) -> list[str]:
-        result = []
+        result, options = [], []
         for relpath in self.python_files(top):
             try:
                 data = self.read(relpath)
             except SourceError:
                 result.append(relpath)  # reported when it is loaded
                 continue
-            if data is not None and may_hold_rpc(data):
+            if data is None:
+                continue
+            if may_hold_rpc(data):
                 result.append(relpath)
+            if OPTION_HINT in data:
+                options.append(relpath)
+        self._options_of[top] = options
         return result
+
+    def option_files(self, top: str) -> list[str]:
+        """The files that may define oslo.config options."""
+        if top not in self._options_of:
+            self.candidates(top)
+        return list(self._options_of[top])

@@ -136,6 +136,15 @@ class SuperV:
 
 
 @dataclass(frozen=True)
+class Alt:
+    """An attribute different paths of ``__init__`` set differently
+    (ironic's client: oslo.messaging's, or its own JSON-RPC one): reading
+    it follows each."""
+
+    values: tuple
+
+
+@dataclass(frozen=True)
 class Fmt:
     """A string partly known: its parts are Str, ExtRef (a constant of
     another library) or Unknown (a host name, say)."""
@@ -152,6 +161,15 @@ class ClientV:
     cap: object = None       # version_cap value; None when not given
     line: int = 0
     relpath: str = ""
+
+
+@dataclass(frozen=True)
+class LibMethodV:
+    """A method a library class defines, looked up on an object of a
+    subclass (``super().start()`` of a neutron-lib service)."""
+
+    call: object      # messaging.Call
+    receiver: object  # the Obj
 
 
 @dataclass(frozen=True)

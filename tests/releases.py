@@ -92,8 +92,12 @@ def _extract(wheel: str, target: str, item: dict) -> None:
                       if n.endswith(".dist-info/RECORD"))
         with archive.open(record) as handle:
             rows = csv.reader(io.TextIOWrapper(handle, "utf-8"))
+            # the package, and the entry points an installed distribution
+            # declares (how stevedore finds its drivers)
             members = [row[0] for row in rows
-                       if row and row[0].startswith(package + "/")]
+                       if row and (row[0].startswith(package + "/") or
+                                   row[0].endswith(".dist-info/"
+                                                   "entry_points.txt"))]
         python = sum(1 for m in members if m.endswith(".py"))
         if python < item["min_files"]:
             raise RuntimeError(
