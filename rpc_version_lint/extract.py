@@ -216,21 +216,16 @@ class Extractor:
                 continue  # run already, or cannot reach oslo.messaging
             if not name.startswith("_") or name not in called:
                 interp.run_method(owner, node)
-        clients = self.clients(interp, cls.path, cls.name,
-                               cls.module.relpath, cls.node.lineno,
-                               interp.mro)
-        return clients, self.servers(interp), bool(interp.record.clients), \
-            frozenset(interp.record.built)
+        return self.clients(interp), self.servers(interp), \
+            bool(interp.record.clients), frozenset(interp.record.built)
 
     def run_function(self, module, node):
         """(clients, servers) of a module-level function (a sender such as
         a ``notify()`` helper, or service wiring such as ``main()``)."""
         interp = self.interpreter()
         interp.run_function(module, node)
-        clients = self.clients(interp, f"{module.name}.{node.name}",
-                               node.name, module.relpath, node.lineno, [])
-        return clients, self.servers(interp), bool(interp.record.clients), \
-            frozenset(interp.record.built)
+        return self.clients(interp), self.servers(interp), \
+            bool(interp.record.clients), frozenset(interp.record.built)
 
     def construction(self, cls: ClassInfo, mro):
         """(args, kwargs) the tree builds the class with, when its
@@ -310,24 +305,39 @@ class Extractor:
         return called
 
     # -- clients -------------------------------------------------------
-    def clients(self, interp, path, name, relpath, line, mro) -> list:
-        """The client APIs a run recorded: one per namespace its messages
-        go to (nearly always one)."""
+    def clients(self, interp) -> list:
+        """The client APIs a run recorded messages of: the class (or the
+        function) that owns the client each message went through, one API
+        per namespace its messages go to (nearly always one)."""
         record = interp.record
-        sends = [e for e in record.sends if _on_a_client(e, interp)]
-        if not sends:
-            return []
-        base = Client(path, name, relpath, line, old_style=interp.rpcproxy)
-        self._client_cap(base, record, mro)
+        by_api: dict = {}
+        for event in record.sends:
+            if _on_a_client(event, interp):
+                by_api.setdefault(event.api, []).append(event)
+        clients = []
+        for api, sends in by_api.items():
+            clients += self._api_clients(interp, api, sends)
+        return clients
+
+    def _api_clients(self, interp, api, sends) -> list:
+        record = interp.record
+        cls = self._class(api)
+        mro = self.project.mro(cls)[0] if cls is not None else []
+        relpath, line = (cls.module.relpath, cls.node.lineno) if cls \
+            else self._function_site(api)
+        base = Client(api, api.rpartition(".")[2], relpath, line,
+                      old_style=interp.rpcproxy and cls == interp.cls)
+        made = [e for e in record.clients if e.owner in (api, None)] or \
+            record.clients
+        self._client_cap(base, made, mro)
         self._client_aliases(base, mro)
         if mro:
             self._client_history(base, mro)
-        built = [e for e in record.clients]
-        if built:
-            base.built_at = (built[0].relpath, built[0].line)
+        if made:
+            base.built_at = (made[0].relpath, made[0].line)
         seen_guards = set()
         for g in record.guards:
-            if (g.relpath, g.line) in seen_guards:
+            if (g.relpath, g.line) in seen_guards or g.api not in (api, ""):
                 continue
             seen_guards.add((g.relpath, g.line))
             ref = version_ref(g.version, g.relpath, g.line)
@@ -347,11 +357,28 @@ class Extractor:
                 "old_style", "built_at", "over_budget")})
             client.unresolved = list(base.unresolved)
             if len(by_namespace) > 1:
-                client.key = f"{path}#{namespace or ''}"
+                client.key = f"{api}#{namespace or ''}"
             self._client_target(client, events, record)
             client.sends = self._sends(client, events)
             clients.append(client)
         return clients
+
+    def _class(self, path: str):
+        module, _, name = path.rpartition(".")
+        mod = self.project.module(module)
+        if mod is None or name not in mod.classes:
+            return None
+        return self.project.class_info(mod, mod.classes[name])
+
+    def _function_site(self, path: str) -> tuple:
+        module, _, name = path.rpartition(".")
+        mod = self.project.module(module)
+        if mod is not None and name in mod.functions:
+            return mod.relpath, mod.functions[name].lineno
+        owner = self._class(module)
+        if owner is not None and name in owner.methods:
+            return owner.module.relpath, owner.methods[name].lineno
+        return module.replace(".", "/") + ".py", 1
 
     def _by_namespace(self, sends, interp) -> dict:
         groups: dict = {}
@@ -417,13 +444,12 @@ class Extractor:
                 client.relpath, client.line, "Target(namespace=...)",
                 _describe_unknown(route.get("namespace"))))
 
-    def _client_cap(self, client: Client, record, mro) -> None:
+    def _client_cap(self, client: Client, made, mro) -> None:
         reads_levels = any(
             isinstance(sub, ast.Attribute) and sub.attr == "upgrade_levels"
             for c in mro for m in c.methods.values() for sub in ast.walk(m))
         has_aliases = any("VERSION_ALIASES" in c.attrs for c in mro)
-        caps = [e for e in record.clients
-                if e.cap is not None and e.cap != NONE]
+        caps = [e for e in made if e.cap is not None and e.cap != NONE]
         if not caps:
             return
         fixed = {e.cap.value for e in caps if isinstance(e.cap, Str)}

@@ -35,11 +35,10 @@ from .index import absolute
 from .model import Unresolved
 from .resolve import constant
 from .values import (DEFAULT, FALSE, NONE, TRUE, Alt, CctxtV, ClassRef,
-                     ClientV,
-                     ConnV, Const, DictV, DriverV, ExtRef, Fmt, Frame,
-                     FuncRef, LibMethodV, Member, ModRef, MsgV, Obj, Str,
-                     SuperV,
-                     TargetV, Tup, Unknown, literal, truth)
+                     ClientV, ConnV, Const, DictV, DriverV, ExtRef, Fmt,
+                     Frame, FuncRef, IdentityV, LibMethodV, Member, ModRef,
+                     MsgV, Obj, Str, SuperV, TargetV, Tup, Unknown, literal,
+                     truth)
 from .versions import Version, satisfiable
 
 MAX_PATHS = 64      # per statement list; more is reported as truncated
@@ -124,6 +123,7 @@ class SendEvent:
     node_line: int
     route: tuple = ()    # ((field, value), ...): the message's Target
     default: object = None  # the client's Target version (DEFAULT's value)
+    api: str = ""        # the class (or function) whose API this is
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ class GuardEvent:
     line: int
     relpath: str
     entry: str
+    api: str = ""        # whose client it asks ("" when not known)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class ClientEvent:
     line: int
     relpath: str
     target: object = None
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ class Interpreter:
         self._seen_unresolved: set = set()
         self._memo: dict = {}
         self._steps = 0
+        self._creators: dict = {}  # oid -> the Obj whose code built it
         if cls is not None:
             mro, external, rpcproxy = self.mro_of(cls)
             self.mro, self.external_bases, self.rpcproxy = \
@@ -296,23 +299,64 @@ class Interpreter:
                                     if k[0] == self.self_obj.oid})
 
     def run_function(self, module, node) -> None:
-        self._run(module, None, node, None)
+        """A module-level function; one decorated with a wrapper of the
+        tree (``@with_initialize`` calling ``main(conf)``) runs as its
+        wrapper runs it."""
+        wrapped = self._through_decorators(module, node)
+        if wrapped is not None:
+            self._run(wrapped.module, None, wrapped.node, None,
+                      closure=wrapped.closure)
+        else:
+            self._run(module, None, node, None)
 
-    def _run(self, module, owner, node, receiver, args=None) -> list:
+    def _through_decorators(self, module, node):
+        if not any(isinstance(d, (ast.Name, ast.Attribute))
+                   for d in node.decorator_list):
+            return None
+        self.entry, self.entry_relpath = node.name, module.relpath
+        self.entry_owner = module.name
+        frame = Frame(module=module, depth=0, site=node.lineno,
+                      stack=(id(node),))
+        value = FuncRef(module, node)
+        st = State({})
+        try:
+            for deco in reversed(node.decorator_list):
+                found = self.ev(deco, st, frame)
+                if len(found) != 1 or not isinstance(found[0][0], FuncRef):
+                    return None
+                results = self.inline(found[0][0], [value], {}, [], st,
+                                      frame, node.lineno)
+                if len(results) != 1 or not isinstance(results[0][0],
+                                                       FuncRef):
+                    return None
+                value = results[0][0]
+        except (BudgetExceeded, RecursionError):
+            return None
+        if value.node is node or value.closure is None:
+            return None
+        a = value.node.args
+        if len(a.posonlyargs + a.args) > len(a.defaults):
+            return None  # the wrapper needs arguments of its own
+        return value
+
+    def _run(self, module, owner, node, receiver, args=None,
+             closure=None) -> list:
         self.entry = node.name
         self.entry_owner = owner.path if owner else module.name
         self.entry_relpath = module.relpath
         self._steps = 0
         frame = Frame(module=module, owner=owner, depth=0,
                       site=node.lineno, stack=(id(node),),
-                      receiver=receiver)
+                      receiver=receiver, holder=_holder(receiver),
+                      function=_function(module, owner, node))
         if (node.name == "__init__" and receiver is not None) or \
                 owner is None:
             # an object built the way the tree builds it, or the way its
             # defaults say (the topic a client takes when none is given);
             # a function such as main(manager='pkg.Manager') likewise
             given, named = args or ([], {})
-            env = self._bind(node, FuncRef(module, node, owner, receiver),
+            env = self._bind(node, FuncRef(module, node, owner, receiver,
+                                           closure),
                              given, named, [], frame)
         else:
             env = {}
@@ -444,8 +488,9 @@ class Interpreter:
         if isinstance(stmt, ast.Continue):
             return [(st, "continue", None)]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return [(st.bind(stmt.name, FuncRef(frame.module, stmt)),
-                     "next", None)]
+            # a closure: it sees this frame's locals
+            ref = FuncRef(frame.module, stmt, frame.owner, None, st.env)
+            return [(st.bind(stmt.name, ref), "next", None)]
         if isinstance(stmt, ast.ClassDef):
             return [(st.bind(stmt.name, Unknown("local class")), "next",
                      None)]
@@ -900,7 +945,9 @@ class Interpreter:
                     if last:
                         results.append((value, s2))
                     elif outcome is None:
-                        results.append((Unknown("condition"), s2))
+                        # ``a or b``: a when it is true, else b (for
+                        # ``and``: a when it is false) -- both may happen
+                        results.append((value, s2))
                         nxt.append(s2)
                     elif outcome == is_and:
                         nxt.append(s2)
@@ -1137,6 +1184,8 @@ class Interpreter:
         return out
 
     def call(self, callee, args, kwargs, stars, st, frame, node, site):
+        if isinstance(callee, IdentityV):
+            return [(args[0] if args else NONE, st)]
         if isinstance(callee, LibMethodV):
             return self.library_method(callee, args, kwargs, st, frame,
                                        node)
@@ -1162,19 +1211,25 @@ class Interpreter:
         oslo.messaging, and not a method of another object that sends a
         message it names itself: that is a use of another API (a manager
         calling ``self.compute_rpcapi.reboot()``), not this code's own."""
-        if self.reach is None or ref.receiver is self.self_obj and \
-                ref.receiver is not None:
+        if self.reach is None:
             return True
         if isinstance(ref.receiver, Obj) and \
+                ref.receiver is not self.self_obj and \
                 self.reach.api_method(ref.module, ref.node, ref.owner):
             return False
-        if ref.receiver is not None or ref.module is frame.module:
-            return True
-        if self.reach.api_method(ref.module, ref.node):
+        if ref.receiver is None and ref.module is not frame.module and \
+                self.reach.api_method(ref.module, ref.node):
             return False  # a function of another module's API
-        # a small helper of an RPC module (the topic of a resource type)
-        return bool(self.reach.of(ref.module, ref.node, ref.owner)) or (
-            self.reach.follows(ref.module.name) and _small(ref.node))
+        # code that can reach oslo.messaging, or a small helper of code
+        # that does (make_msg, the topic of a resource type); a big method
+        # that cannot reach it (an agent's setup) is not worth running
+        if self.reach.of(ref.module, ref.node, ref.owner) or \
+                ref.node.name == "__init__":
+            return True  # (a constructor sets the state others read)
+        if ref.receiver is None and ref.module is frame.module:
+            return True  # a function of the module being run
+        return _small(ref.node) and (
+            ref.receiver is not None or self.reach.follows(ref.module.name))
 
     def external(self, callee, args, kwargs, stars, st, frame, node):
         call = messaging.library_call(callee.name)
@@ -1188,6 +1243,8 @@ class Interpreter:
                 return self.server_started(call.kind, named, st, frame, node)
             if call.kind == "connection":
                 return [(ConnV(), st)]
+            if call.kind == "decorator":
+                return [(IdentityV(), st)]
             if call.kind == "import_class":
                 return [(self.class_named(named.get("path")), st)]
             if call.kind == "import_object":
@@ -1336,7 +1393,8 @@ class Interpreter:
         if name == "can_send_version":
             default = receiver.version if isinstance(receiver, CctxtV) \
                 else DEFAULT
-            return self.guard(args, kwargs, default, st, frame, node)
+            return self.guard(args, kwargs, default, st, frame, node,
+                              receiver)
         if name in messaging.SENDS and (
                 isinstance(receiver, (CctxtV, ClientV))
                 or (isinstance(receiver, Unknown)
@@ -1401,15 +1459,19 @@ class Interpreter:
                 else DEFAULT
         return [(CctxtV(version, site, client, tuple(route.items())), st)]
 
-    def guard(self, args, kwargs, default, st, frame, node):
+    def guard(self, args, kwargs, default, st, frame, node, receiver=None):
         value = args[0] if args else kwargs.get("version", default)
         if value is DEFAULT or value is None:
             value = Unknown("the client's default version")
         arg_node = node.args[0] if node.args else None
         value = self.settle(value, arg_node, frame, st)
+        client = receiver.client if isinstance(receiver, CctxtV) else \
+            receiver if isinstance(receiver, ClientV) else None
+        api = (client.owner if client is not None else None) or \
+            self._owner(frame.holder) or ""
         self.record.guards.append(GuardEvent(value, node.lineno,
                                              frame.module.relpath,
-                                             self.entry))
+                                             self.entry, api))
         version = Version.parse(value.value) if isinstance(value, Str) \
             else None
         if version is None:
@@ -1445,12 +1507,14 @@ class Interpreter:
         if kind == "fanout_cast":
             route["fanout"] = TRUE
         send_site = node.lineno if frame.depth == 0 else frame.site
+        api = (client.owner if client is not None else None) or \
+            self._owner(frame.holder) or frame.function
         self.record.sends.append(SendEvent(
             kind, method, version, kwargs, st.constraints, self.entry,
             self.entry_owner, self.entry_relpath, site, send_site,
             frame.module.relpath, node.lineno,
             tuple((k, v) for k, v in route.items() if v is not None),
-            default))
+            default, api))
 
     def settle(self, value, expr, frame, st):
         """Try astroid on a module-level expression ``ast`` left unknown;
@@ -1500,11 +1564,12 @@ class Interpreter:
         target = named.get("target")
         if not isinstance(target, TargetV):
             target = Unknown("target of the client")
+        owner = self._owner(frame.holder)
         event = ClientEvent(cap, _text(cap_node) if cap_node is not None
-                            else "", outer.lineno, relpath, target)
+                            else "", outer.lineno, relpath, target, owner)
         self.record.clients.append(event)
-        return [(ClientV(target, cap, node.lineno, frame.module.relpath),
-                 st)]
+        return [(ClientV(target, cap, node.lineno, frame.module.relpath,
+                         owner), st)]
 
     def server_started(self, kind, named, st, frame, node):
         if kind == "server":
@@ -1553,6 +1618,10 @@ class Interpreter:
         obj = Obj(info, ("new", frame.module.relpath, node.lineno,
                          info.path))
         self.record.built.add(info.path)
+        if isinstance(frame.receiver, Obj):
+            # built by a method of another object: it serves that object
+            # (a factory function in between makes it a shared one)
+            self._creators.setdefault(obj.oid, frame.receiver)
         if frame.depth >= MAX_DEPTH or id(info.node) in frame.stack:
             return [(obj, st)]
         mro = self.mro_of(info)[0]
@@ -1604,7 +1673,9 @@ class Interpreter:
                            frame.module.relpath,
                            call_node.lineno if call_node is not None
                            else site, frame.owner is not None
-                           or frame.depth == 0),))
+                           or frame.depth == 0),),
+                       holder=_holder(ref.receiver) or frame.holder,
+                       function=_function(ref.module, ref.owner, node))
         env = self._bind(node, ref, args, kwargs, stars, callee)
         results = []
         for start in self._decorator_guards(node, ref.module,
@@ -1629,6 +1700,17 @@ class Interpreter:
             self._memo[key] = results
         return results
 
+    def _owner(self, holder) -> str | None:
+        """The class whose API a client of ``holder`` is: the object that
+        built it, or the object whose code built that one (mistral's
+        EngineClient building its transport), outermost first."""
+        seen = set()
+        while isinstance(holder, Obj) and holder.oid in self._creators \
+                and holder.oid not in seen:
+            seen.add(holder.oid)
+            holder = self._creators[holder.oid]
+        return holder.cls.path if isinstance(holder, Obj) else None
+
     def _recorded(self) -> tuple:
         r = self.record
         return (len(r.sends), len(r.guards), len(r.targets),
@@ -1641,7 +1723,7 @@ class Interpreter:
     def _bind(self, node, ref, args, kwargs, stars, frame):
         a = node.args
         positional = a.posonlyargs + a.args
-        env = {}
+        env = dict(ref.closure) if ref.closure else {}
         if ref.bound and not _is_static(node) and positional:
             env[positional[0].arg] = ref.receiver
             positional = positional[1:]
@@ -1732,7 +1814,7 @@ _MUTATORS = frozenset({"append", "extend", "insert", "pop", "get", "update",
                        "setdefault", "copy", "clear"})
 # libraries whose calls the table in messaging.py describes
 _LIBRARY_ROOTS = frozenset({"oslo_messaging", "neutron_lib", "oslo_utils",
-                            "stevedore"})
+                            "stevedore", "osprofiler"})
 
 _COMPARE = {
     ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
@@ -1802,6 +1884,14 @@ def _fmt(parts, line: int = 0):
     if all(isinstance(p, Str) for p in flat):
         return Str("".join(p.value for p in flat), line)
     return Fmt(tuple(flat))
+
+
+def _holder(receiver):
+    return receiver if isinstance(receiver, Obj) else None
+
+
+def _function(module, owner, node) -> str:
+    return f"{owner.path if owner is not None else module.name}.{node.name}"
 
 
 def _class_oid(ref) -> tuple:

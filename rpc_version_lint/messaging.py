@@ -37,7 +37,8 @@ class Call:
     """What calling an external function or class does.
 
     ``kind`` is one of target, client, server, listener, connection,
-    consumer, import_class, import_object, driver, topic_name; ``params``
+    consumer, import_class, import_object, driver, topic_name, decorator
+    (returns a function handing back its argument); ``params``
     names the positional parameters (``None`` for one that is ignored).
     """
 
@@ -76,6 +77,8 @@ LIBRARY = {
     "oslo_utils.importutils.import_class": Call("import_class", ("path",)),
     "oslo_utils.importutils.import_object": Call("import_object",
                                                  ("path",)),
+    # osprofiler: trace_cls('rpc')(obj) hands back what it is given
+    "osprofiler.profiler.trace_cls": Call("decorator"),
     # stevedore: a driver class named by an entry point
     "stevedore.driver.DriverManager": Call("driver", ("namespace", "name")),
     "stevedore.DriverManager": Call("driver", ("namespace", "name")),

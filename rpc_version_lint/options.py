@@ -14,6 +14,7 @@ defaults in the group asked for is left unresolved.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 
 CONF = "oslo_config.cfg.CONF"
@@ -48,10 +49,12 @@ class Options:
         found = self._by_name.get(name)
         if found is None:
             found = self._by_name[name] = []
-            needles = (f"'{name}'".encode(), f'"{name}"'.encode())
+            # only the modules defining an option of that name are parsed
+            defines = re.compile(rb"Opt\(\s*['\"]" + re.escape(name.encode())
+                                 + rb"['\"]")
             for relpath in self.tree.option_files(self.top):
                 data = self.tree.read_quietly(relpath)
-                if data and any(n in data for n in needles):
+                if data and defines.search(data):
                     found += [(g, d) for n, g, d in self._module(relpath,
                                                                  data)
                               if n == name]

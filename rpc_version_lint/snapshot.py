@@ -107,7 +107,7 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
         for cls in project.classes(mod):
             found = None
             if is_rpcproxy(project, cls) or reach.sends(cls) or \
-                    reach.server_methods(cls):
+                    reach.of_class(cls) & {SERVER, LISTENER}:
                 found = runs[cls.path] = _cached(
                     project, "run", cls.path, mod.name, inferrer, follows,
                     lambda c=cls: extractor.run_class(c),
@@ -117,9 +117,11 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
             how = declares_target(project, cls)
             if how == "version" and found and found[2]:
                 how = None  # cinder's RPCAPI: the version of its client
-            if how and not (found and found[0] and (
+            own = [c for c in found[0] if c.path == cls.path] if found \
+                else []
+            if how and not (own and (
                     how == "version" or extractor.builds_client_from_target(
-                        cls, found[0]))):
+                        cls, own))):
                 declared.append(cls)
         for name, node in mod.functions.items():
             if reach.of(mod, node) & {SEND, SERVER, LISTENER}:
@@ -145,7 +147,8 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
                         project, "run", cls.path, mod.name, inferrer,
                         (follows, transport),
                         lambda c=cls: extractor.run_class(c, transport))
-    clients = [c for found in runs.values() if found for c in found[0]]
+    clients = _merged([c for found in runs.values() if found
+                       for c in found[0]])
     facts = [f for found in runs.values() if found for f in found[1]]
 
     # A client class that other clients derive from and that sends nothing
@@ -191,6 +194,44 @@ def _endpoint_of(project, extractor, path):
     return extractor.endpoint(project.class_info(mod, mod.classes[name]))
 
 
+def _merged(clients) -> list:
+    """One Client per API: the messages of an API are recorded by every
+    run that sends through its client (senlin's controllers through its
+    EngineClient), merged here."""
+    found: dict = {}
+    for client in clients:
+        held = found.get(client.key)
+        if held is None:
+            found[client.key] = client
+            continue
+        if held.target is None:
+            held.target, held.target_at = client.target, client.target_at
+            held.topic, held.namespace = client.topic, client.namespace
+        held.cap = held.cap or client.cap
+        held.built_at = held.built_at or client.built_at
+        sends = {(s.site, s.method, s.kind): s for s in held.sends}
+        for send in client.sends:
+            same = sends.get((send.site, send.method, send.kind))
+            if same is None:
+                held.sends.append(send)
+                sends[(send.site, send.method, send.kind)] = send
+            else:
+                same.variants += [v for v in send.variants
+                                  if v not in same.variants]
+        guards = {(g.version.relpath, g.version.line) for g in held.guards}
+        held.guards += [g for g in client.guards
+                        if (g.version.relpath, g.version.line) not in guards]
+        held.unresolved += [u for u in client.unresolved
+                            if u not in held.unresolved]
+        held.compat_helpers = sorted(set(held.compat_helpers)
+                                     | set(client.compat_helpers))
+        held.over_budget += [o for o in client.over_budget
+                             if o not in held.over_budget]
+    for client in found.values():
+        client.sends.sort(key=lambda s: (s.relpath, s.line, s.method or ""))
+    return list(found.values())
+
+
 class _Built:
     """Is a class built in the tree: instantiated by the code that was run
     (a service building its manager from a class path), or called
@@ -225,7 +266,12 @@ def _repeats_base(project, client, by_path, clients, built) -> bool:
                      for s in c.sends if s.method}
         if all(s.site in elsewhere for s in client.sends):
             return True
-    own = any(s.owner == client.path for s in client.sends)
+    # its own: sent from a method it defines, or through code of its own
+    # (a subclass overriding the _cast its inherited methods call)
+    span = (cls.module.relpath, cls.node.lineno, cls.node.end_lineno)
+    own = any(s.owner == client.path or (
+        s.site[0] == span[0] and span[1] <= s.site[1] <= span[2])
+        for s in client.sends)
     derived = [c for c in clients if c is not client and any(
         b.path == client.path for b in _bases(project, c))]
     inherited = {s.site for c in derived for s in c.sends}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 RPC_HINTS = (b"RPC_API_VERSION", b"RpcProxy", b"can_send_version",
              b"additional_endpoints", b"additional_apis", b"VERSION_ALIASES",
              b".prepare(", b"make_msg(", b"get_rpc_client", b"get_rpc_server",
-             b"RPCClient(", b"get_notification_listener",
+             b"RPCClient(", b"notification_listener",
              b"create_consumer(", b"rpc.Service)")
 _HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
                       + b"|".join(re.escape(h) for h in RPC_HINTS))

@@ -114,6 +114,7 @@ class FuncRef:
     node: ast.AST
     owner: object = None     # ClassInfo defining it, for methods
     receiver: object = None  # Obj (or ClassRef for a classmethod)
+    closure: object = None   # the locals a nested function sees
 
     @property
     def bound(self) -> bool:
@@ -161,6 +162,7 @@ class ClientV:
     cap: object = None       # version_cap value; None when not given
     line: int = 0
     relpath: str = ""
+    owner: str | None = None  # the class of the object that built it
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,11 @@ class LibMethodV:
 
     call: object      # messaging.Call
     receiver: object  # the Obj
+
+
+@dataclass(frozen=True)
+class IdentityV:
+    """A function that hands back its argument (a tracing decorator)."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +261,8 @@ class Frame:
     origin: object = None       # the call in the entry that led here
     trail: tuple = ()           # call sites here: ((relpath, line, in a
     #                             method?), ...), outermost first
+    holder: object = None       # the nearest object whose code runs here
+    function: str = ""          # dotted path of the function running
 
 
 def truth(value) -> bool | None:
