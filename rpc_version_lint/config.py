@@ -47,7 +47,7 @@ class Allow:
 
 def parse_allow(value, option: str = "rpc-allow") -> tuple:
     """One entry per line: ``[CODES] [API]: reason``, such as
-    ``RPC105 nova.compute.rpcapi.ComputeAPI: kept until Zed``."""
+    ``RPC105 fleet.rpcapi.FleetAPI: kept until the next release``."""
     entries = []
     items = value if isinstance(value, (list, tuple)) else \
         (value or "").splitlines()
@@ -93,8 +93,8 @@ def parse_pairs(value, option: str = "rpc-pairs") -> tuple:
             raise ConfigError(
                 f"{option}: {item!r} is not 'client.Class = server.Class' "
                 f"(dotted class paths, such as "
-                f"nova.compute.rpcapi.ComputeAPI = "
-                f"nova.compute.manager.ComputeManager)")
+                f"fleet.rpcapi.FleetAPI = "
+                f"fleet.manager.FleetManager)")
         pairs.append((client, server))
     return tuple(pairs)
 

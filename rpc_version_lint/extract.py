@@ -22,7 +22,7 @@ import re
 from collections import Counter
 
 from . import flow
-from .index import ClassInfo
+from .index import ClassInfo, summary
 from .model import (UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Guard,
                     Method, Param, Route, Send, ServerFact, Unresolved,
                     Variant, VersionRef)
@@ -63,8 +63,8 @@ def callees(node, mod=None) -> frozenset:
         key = "\n".join(mod.lines[first - 1:node.end_lineno])
         found = _CALLEES.get(key)
     if found is None:
-        found = frozenset(flow._callee_name(sub) for sub in ast.walk(node)
-                          if isinstance(sub, ast.Call))
+        found = frozenset(flow._callee_name(call)
+                          for call in summary(node).calls)
         if key is not None:
             _CALLEES[key] = found
     node._rpc_callees = found
@@ -298,10 +298,7 @@ class Extractor:
         none of them names is run as an entry of its own."""
         called = set()
         for _, node in methods.values():
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Attribute) and \
-                        isinstance(sub.value, (ast.Name, ast.Call)):
-                    called.add(sub.attr)
+            called |= summary(node).attributes
         return called
 
     # -- clients -------------------------------------------------------
@@ -739,8 +736,7 @@ class Extractor:
 
 
 def _names(node, names) -> bool:
-    return bool(names) and any(isinstance(sub, ast.Attribute) and
-                               sub.attr in names for sub in ast.walk(node))
+    return bool(names) and not summary(node).attributes.isdisjoint(names)
 
 
 def _on_a_client(event, interp) -> bool:

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import messaging
-from .index import absolute
+from .index import absolute, summary
 from .model import Unresolved
 from .resolve import constant
 from .values import (DEFAULT, FALSE, NONE, TRUE, Alt, CctxtV, ClassRef,
@@ -1901,11 +1901,7 @@ def _class_oid(ref) -> tuple:
 
 def _small(node) -> bool:
     """A function of a few statements (cheap to run, whatever it does)."""
-    found = getattr(node, "_rpc_size", None)
-    if found is None:
-        found = node._rpc_size = sum(isinstance(sub, ast.stmt)
-                                     for sub in ast.walk(node))
-    return found <= _SMALL
+    return summary(node).statements <= _SMALL
 
 
 _SMALL = 12  # statements

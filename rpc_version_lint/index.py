@@ -181,6 +181,36 @@ def index_class(mod: Module, node: ast.ClassDef) -> ClassInfo:
     return info
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What a function's body holds, gathered in one walk (kept on the
+    node: the analysis asks about the same functions many times)."""
+
+    calls: tuple       # every ast.Call inside
+    imports: tuple     # Import/ImportFrom statements inside
+    attributes: frozenset  # every attribute name used
+    statements: int
+
+
+def summary(node) -> Summary:
+    found = getattr(node, "_rpc_summary", None)
+    if found is None:
+        calls, imports, attributes, statements = [], [], set(), 0
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                calls.append(sub)
+            elif isinstance(sub, ast.Attribute):
+                attributes.add(sub.attr)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                imports.append(sub)
+            if isinstance(sub, ast.stmt):
+                statements += 1
+        found = node._rpc_summary = Summary(tuple(calls), tuple(imports),
+                                            frozenset(attributes),
+                                            statements)
+    return found
+
+
 def _pairs(target, value):
     """(name, value) bound by an assignment: ``X = v``, and the names of
     ``ACTIONS = (START, STOP) = ('start', 'stop')`` one by one."""

@@ -121,7 +121,7 @@ class Unresolved:
 
 @dataclass
 class Client:
-    path: str                # nova.compute.rpcapi.ComputeAPI
+    path: str                # fleet.rpcapi.FleetAPI (dotted class path)
     name: str
     relpath: str
     line: int

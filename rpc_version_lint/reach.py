@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 
-from .index import ClassInfo, ImportRef, absolute
+from .index import ClassInfo, ImportRef, absolute, summary
 from .messaging import SEND_NAMES, library_call, library_method
 
 # kinds of reach
@@ -81,10 +81,10 @@ class Reach:
         if self._enter(key):
             return _NONE
         kinds: set = set()
-        local = _local_imports(module, node)
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call):
-                kinds |= self._call(module, sub, owner, local)
+        parts = summary(node)
+        local = _local_imports(module, parts.imports)
+        for call in parts.calls:
+            kinds |= self._call(module, call, owner, local)
         return self._leave(key, frozenset(kinds), self._memo)
 
     def _enter(self, key) -> bool:
@@ -280,7 +280,8 @@ class Reach:
         found = self._api.get(id(node))
         if found is None:
             found = self._api[id(node)] = any(
-                _names_a_message(sub, module) for sub in ast.walk(node))
+                _names_a_message(call, module)
+                for call in summary(node).calls)
         return found
 
     def api_class(self, info: ClassInfo) -> bool:
@@ -300,10 +301,10 @@ class Reach:
                    for cls in mro for node in cls.methods.values())
 
 
-def _local_imports(module, node) -> dict:
+def _local_imports(module, imports) -> dict:
     """name -> ImportRef for the imports inside a function."""
     found = {}
-    for sub in ast.walk(node):
+    for sub in imports:
         if isinstance(sub, ast.Import):
             for alias in sub.names:
                 if alias.asname:

@@ -228,6 +228,11 @@ def _merged(clients) -> list:
         held.over_budget += [o for o in client.over_budget
                              if o not in held.over_budget]
     for client in found.values():
+        # a helper run on its own sends a method it is given (heat's
+        # call(ctxt, msg)): where the API's methods name it, that is all
+        named = {s.site for s in client.sends if s.method}
+        client.sends = [s for s in client.sends
+                        if s.method or s.site not in named]
         client.sends.sort(key=lambda s: (s.relpath, s.line, s.method or ""))
     return list(found.values())
 

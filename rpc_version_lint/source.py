@@ -3,7 +3,7 @@
 This is an I/O edge.  A *tree* is the set of files of one revision of a
 project: the working tree on disk, another directory (an unpacked release),
 or a git revision (see ``baseline.py``).  Paths inside a tree are POSIX
-relative paths such as ``nova/compute/rpcapi.py``.
+relative paths such as ``fleet/rpcapi.py``.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def parse(text: str, relpath: str) -> ast.Module:
 
 
 def module_name(relpath: str) -> str:
-    """``nova/compute/rpcapi.py`` -> ``nova.compute.rpcapi``."""
+    """``fleet/rpcapi.py`` -> ``fleet.rpcapi``."""
     parts = relpath[:-3].split("/") if relpath.endswith(".py") else \
         relpath.split("/")
     if parts and parts[-1] == "__init__":
