@@ -78,6 +78,14 @@ def main(argv=None) -> int:
         return EXIT_CLEAN
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except Exception as exc:  # a traceback's exit 1 would read "findings"
+        return _error(f"internal error: {type(exc).__name__}: "
+                      f"{_first_line(exc)} (please report this)")
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else "no detail"
 
 
 def _main(argv) -> int:

@@ -173,7 +173,11 @@ def read_pyproject(start: str) -> tuple[str | None, dict]:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})")
-    table = data.get("tool", {}).get("rpc-version-lint")
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # ``tool = 3``, ``[[tool]]``
+        raise ConfigError(f"{path}: tool is not a table (expected "
+                          f"[tool.rpc-version-lint])")
+    table = tool.get("rpc-version-lint")
     if table is None:
         return None, {}
     if not isinstance(table, dict):
