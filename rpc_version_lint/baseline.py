@@ -191,13 +191,14 @@ class GitTree:
 
 
 def find_base(root: str, spec: str | None, commit_msg: str | None = None,
-              option: str = "--base", worktree: DiskTree | None = None):
+              option: str = "--base", worktree: DiskTree | None = None,
+              msg_option: str = "--commit-msg"):
     """The Baseline for a tree at ``root`` (None when there is none).
 
     Raises BaseError for trouble worth a line; ``fatal`` when ``spec`` was
     given explicitly (``option`` names where, in messages).
     """
-    messages = _message_file(commit_msg) if commit_msg else None
+    messages = _message_file(commit_msg, msg_option) if commit_msg else None
     if spec is None:
         return None
     if spec != "auto" and os.path.isdir(spec):
@@ -266,12 +267,12 @@ def _log_messages(top: str, sha: str) -> list[str]:
     return [m.strip() for m in out.split("\x00") if m.strip()]
 
 
-def _message_file(path: str) -> list[str]:
+def _message_file(path: str, option: str = "--commit-msg") -> list[str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read()
     except OSError as exc:
-        raise BaseError(f"--commit-msg {path}: cannot be read "
+        raise BaseError(f"{option} {path}: cannot be read "
                         f"({exc.strerror or exc})")
     # git's commit message template comments do not count
     lines = [line for line in text.splitlines() if not line.startswith("#")]

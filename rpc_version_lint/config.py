@@ -25,6 +25,10 @@ class Config:
     allow: tuple = ()                # Allow entries
     select: tuple = ()
     ignore: tuple = ()
+    # settings that could not be read (the plugin carries on without them
+    # and reports RPC900; the command line stops at the first)
+    errors: tuple = ()
+    flake8: bool = False             # name options as flake8 spells them
 
     @property
     def pair_map(self) -> dict:

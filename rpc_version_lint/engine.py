@@ -72,14 +72,18 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
                           infer_root=root, usage=upgrade)
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
+    failures = list(config.errors)
+    names = _OPTION_NAMES[config.flake8]
     needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
     if needs_base and config.base is not None:
         try:
             baseline = find_base(root, config.base, config.commit_msg,
-                                 worktree=head_tree)
+                                 option=names[0], worktree=head_tree,
+                                 msg_option=names[1])
         except BaseError as exc:
             result.warnings.append(str(exc))
-            result.fatal = exc.fatal
+            if exc.fatal:
+                failures.append(str(exc))
             baseline = None
         if baseline is not None:
             context.base = result.base = snapshot.build(
@@ -93,14 +97,20 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
     if upgrade:
         try:
             previous = find_base(root, config.upgrade_from,
-                                 option="--upgrade-from")
+                                 option=names[2])
         except BaseError as exc:
             result.warnings.append(str(exc))
-            result.fatal = True
+            failures.append(str(exc))
         else:
             context.previous = result.previous = snapshot.build(
                 previous.tree, top, previous.label, config.pair_map,
                 infer_root=previous.infer_root, usage=True)
+    # RPC900: what could not be done fails the run in every front end (a
+    # note alone would let flake8 pass); reported in the files holding
+    # APIs, or those that may, when none is left
+    result.fatal = bool(failures)
+    context.failures = tuple(dict.fromkeys(failures))
+    context.files = tuple(head.files or head_tree.candidates(top))
     result.findings = settle(rules.run(context, codes), result, config,
                              context.messages)
     result.context = context
@@ -123,6 +133,9 @@ def settle(findings, result, config, messages) -> list:
     approved = approvals(messages)
     kept = []
     for finding in findings:
+        if finding.code == "RPC900":  # nothing in the tree may waive it
+            kept.append(finding)
+            continue
         names = keys.get(finding.api, {finding.api})
         entry = next((a for a in config.allow
                       if a.matches(finding.code, names)), None)
@@ -137,6 +150,11 @@ def settle(findings, result, config, messages) -> list:
         kept.append(finding)
     return kept
 
+
+# (base, commit message, previous release) as each front end spells them
+_OPTION_NAMES = {False: ("--base", "--commit-msg", "--upgrade-from"),
+                 True: ("--rpc-base", "--rpc-commit-msg",
+                        "--rpc-upgrade-from")}
 
 _cache: dict = {}
 

@@ -25,6 +25,7 @@ class Plugin:
     config = Config()
     codes: frozenset = frozenset()
     _reported: set = set()
+    _failed: dict = {}  # (root, top) -> why its analysis failed
 
     def __init__(self, tree, filename, lines):
         self.filename = filename
@@ -62,22 +63,27 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options) -> None:
+        # What cannot be read is carried on without, and reported as RPC900
+        # in every RPC file: a note alone would let the gate pass.
+        errors = []
         try:  # flake8 ignores keys it does not know: a typo would pass
             path = find_config(os.getcwd())
             if path:
                 read_settings(path)
         except ConfigError as exc:
-            _warn(str(exc))
+            errors.append(str(exc))
         try:
             pairs = parse_pairs(getattr(options, "rpc_pairs", ""))
         except ConfigError as exc:
-            _warn(str(exc))
+            errors.append(str(exc))
             pairs = ()
         try:
             allow = parse_allow(getattr(options, "rpc_allow", ""))
         except ConfigError as exc:
-            _warn(str(exc))
+            errors.append(str(exc))
             allow = ()
+        for error in errors:
+            _warn(error)
         base = getattr(options, "rpc_base", "auto") or "auto"
         cls.config = Config(
             base=None if base == "none" else base,
@@ -86,7 +92,9 @@ class Plugin:
                 options, "rpc_rolling_upgrade_apis", ""))),
             pairs=pairs,
             allow=allow,
-            upgrade_from=getattr(options, "rpc_upgrade_from", None))
+            upgrade_from=getattr(options, "rpc_upgrade_from", None),
+            errors=tuple(errors),
+            flake8=True)
         # flake8 filters what we report with select/ignore itself; rules that
         # are off by default only run when a selection names them.
         selected = split_list(getattr(options, "select", None)) + \
@@ -107,13 +115,21 @@ class Plugin:
                                   root).replace(os.sep, "/")
         if is_test_path(relpath):
             return
-        try:
-            result = engine.analyze_cached(root, top, self.config,
-                                           self.codes)
-        except Exception as exc:  # never break the rest of the flake8 run
-            _warn(f"internal error while analysing {top or root}: "
-                  f"{type(exc).__name__}: {exc}; RPC findings are missing "
-                  f"for it (please report this)")
+        key = (root, top)
+        if key not in Plugin._failed:
+            try:
+                result = engine.analyze_cached(root, top, self.config,
+                                               self.codes)
+            except Exception as exc:  # never break the rest of the run
+                Plugin._failed[key] = (
+                    f"internal error while analysing {top or root}: "
+                    f"{type(exc).__name__}: {str(exc).strip()}; RPC "
+                    f"findings are missing for it (please report this)")
+        if key in Plugin._failed:
+            # the findings are missing: fail rather than pass in silence
+            _warn(Plugin._failed[key])
+            yield 1, 0, f"RPC900 RPC checks incomplete: " \
+                f"{Plugin._failed[key]}", type(self)
             return
         for problem in result.warnings:
             _warn(problem)
