@@ -79,16 +79,19 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
         try:
             baseline = find_base(root, config.base, config.commit_msg,
                                  option=names[0], worktree=head_tree,
-                                 msg_option=names[1])
+                                 msg_option=names[1], top=top)
+            if baseline is not None:
+                # reading the base may find an object git cannot give
+                base = snapshot.build(baseline.tree, top, baseline.label,
+                                      config.pair_map,
+                                      infer_root=baseline.infer_root)
         except BaseError as exc:
             result.warnings.append(str(exc))
             if exc.fatal:
                 failures.append(str(exc))
             baseline = None
         if baseline is not None:
-            context.base = result.base = snapshot.build(
-                baseline.tree, top, baseline.label, config.pair_map,
-                infer_root=baseline.infer_root)
+            context.base = result.base = base
             context.messages = baseline.messages
             if top and not result.base.scanned and head.scanned:
                 result.warnings.append(
@@ -97,14 +100,13 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
     if upgrade:
         try:
             previous = find_base(root, config.upgrade_from,
-                                 option=names[2])
-        except BaseError as exc:
-            result.warnings.append(str(exc))
-            failures.append(str(exc))
-        else:
+                                 option=names[2], top=top)
             context.previous = result.previous = snapshot.build(
                 previous.tree, top, previous.label, config.pair_map,
                 infer_root=previous.infer_root, usage=True)
+        except BaseError as exc:
+            result.warnings.append(str(exc))
+            failures.append(str(exc))
     # RPC900: what could not be done fails the run in every front end (a
     # note alone would let flake8 pass); reported in the files holding
     # APIs, or those that may, when none is left
