@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
 
@@ -263,7 +264,8 @@ def find_base(root: str, spec: str | None, commit_msg: str | None = None,
     Raises BaseError for trouble worth a line; ``fatal`` when ``spec`` was
     given explicitly (``option`` names where, in messages).
     """
-    messages = _message_file(commit_msg, msg_option) if commit_msg else None
+    messages = _message_file(commit_msg, msg_option, root) \
+        if commit_msg else None
     if spec is None:
         return None
     if spec != "auto" and os.path.isdir(spec):
@@ -354,23 +356,71 @@ def _log_messages(top: str, sha: str) -> list[str]:
     return [m.strip() for m in out.split("\x00") if m.strip()]
 
 
-def _message_file(path: str, option: str = "--commit-msg") -> list[str]:
+def _message_file(path: str, option: str = "--commit-msg",
+                  root: str = ".") -> list[str]:
+    """The message as git will record it: nothing from the scissors line
+    of ``git commit -v`` on (the diff), no comment lines."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
+        # non-blocking: opening a FIFO nobody writes to must not hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise BaseError(f"{option} {path}: cannot be read "
                         f"({exc.strerror or exc})")
-    # git's commit message template comments do not count
-    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BaseError(f"{option} {path}: not a regular file (a "
+                            f"commit message file is expected)")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise BaseError(f"{option} {path}: cannot be read "
+                        f"({exc.strerror or exc})")
+    finally:
+        os.close(fd)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    comment = _comment_string(root, text)
+    cut = f"{comment} {SCISSORS}"
+    lines = []
+    for line in text.splitlines():
+        if line == cut:
+            break
+        if not line.startswith(comment):
+            lines.append(line)
     return ["\n".join(lines)]
+
+
+SCISSORS = "------------------------ >8 ------------------------"
+_AUTO_COMMENT = "#;@!$%^&|:"  # the characters core.commentChar=auto picks
+
+
+def _comment_string(root: str, text: str) -> str:
+    """core.commentChar (or commentString) of the repository, '#' when
+    none; for ``auto``, the one the message's scissors line or trailing
+    comment block uses."""
+    try:
+        out = _git(root, "config", "-z", "--get-regexp",
+                   r"^core\.comment(char|string)$", check=False)
+    except BaseError:
+        out = ""
+    values = [entry.partition("\n")[2] for entry in out.split("\0")
+              if entry]
+    comment = values[-1] if values else "#"
+    if comment.lower() != "auto":
+        return comment or "#"
+    for char in _AUTO_COMMENT:
+        if f"\n{char} {SCISSORS}\n" in "\n" + text + "\n":
+            return char
+    last = [line for line in text.splitlines() if line.strip()][-1:]
+    return last[0][0] if last and last[0][0] in _AUTO_COMMENT else "#"
 
 
 def has_upgrade_impact(messages) -> bool:
     return any("upgradeimpact" in m.lower() for m in messages)
 
 
-_APPROVED = re.compile(r"^\s*RPC-Approved:\s*((?:RPC\d{3}[\s,]*)+)(.*)$",
+# a trailer starts its line: an indented one is quoted text or diff context
+_APPROVED = re.compile(r"^RPC-Approved:[ \t]*((?:RPC\d{3}[ \t,]*)+)(.*)$",
                        re.IGNORECASE | re.MULTILINE)
 
 
