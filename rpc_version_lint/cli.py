@@ -10,9 +10,10 @@ import json
 import os
 import sys
 
-from . import __version__, engine, inventory, report, rules
-from .config import (Config, ConfigError, find_config, parse_allow,
-                     parse_pairs, read_pyproject, read_settings, split_list)
+from . import __version__, engine, inventory, report, rules, source
+from .config import (Config, ConfigError, file_options, find_config,
+                     parse_allow, parse_pairs, read_pyproject, read_settings,
+                     split_list)
 from .rules import upgrade
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -98,6 +99,7 @@ def _main(argv) -> int:
     try:
         config = build_config(args)
         codes = checked_codes(config)
+        options = file_options(find_config(os.getcwd()))
     except ConfigError as exc:
         return _error(str(exc))
     if args.matrix and not config.upgrade_from:
@@ -105,12 +107,17 @@ def _main(argv) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         return _error(f"{missing[0]}: no such file or directory")
+    # the files flake8 would check, and the scopes its plugin would analyse
+    files = source.flake8_files(args.paths, options.exclude,
+                                options.filename)
+    if not files:
+        return _error(f"no Python file to check in {' '.join(args.paths)}")
     if args.inventory or args.surface:
         codes = set()  # facts only: no rules, no baseline
     elif args.matrix:
         codes = rules.enabled_codes(["RPC4"])
     results, fatal = [], False
-    for root, top in engine.scopes(args.paths):
+    for root, top in source.scopes_of(files):
         try:
             results.append(engine.analyze(root, top, config, codes))
         except Exception as exc:  # the other scopes still get checked
@@ -118,6 +125,9 @@ def _main(argv) -> int:
                   f"{os.path.join(root, top)}: {type(exc).__name__}: {exc} "
                   f"(please report this)", file=sys.stderr)
             fatal = True
+    checked = {os.path.abspath(f) for f in files}
+    for result in results:
+        _keep_checked(result, checked)
     for problem in dict.fromkeys(p for r in results
                                  for p in r.problems + r.warnings):
         print(f"rpc-version-lint: {problem}", file=sys.stderr)
@@ -125,15 +135,26 @@ def _main(argv) -> int:
     if args.inventory or args.surface or args.matrix:
         _view(args, results, out)
         return EXIT_ERROR if fatal else EXIT_CLEAN
-    _findings(args.format, results, out)
+    _findings(args.format, results, out, len(files))
     if not args.quiet:
         for note in report.notes(results):
             print(f"rpc-version-lint: {note}", file=sys.stderr)
         if args.format == "text":
-            print(report.summary_line(results), file=sys.stderr)
+            print(report.summary_line(results, len(files)), file=sys.stderr)
     if fatal:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _keep_checked(result, checked: set) -> None:
+    """Only what is located in the files flake8 would check (an excluded
+    file's findings are not reported by flake8 either)."""
+    def shown(finding):
+        return os.path.join(result.root, finding.relpath) in checked
+
+    result.findings = [f for f in result.findings if shown(f)]
+    result.allowed = [(f, why) for f, why in result.allowed if shown(f)]
+    result.approved = [(f, why) for f, why in result.approved if shown(f)]
 
 
 def _view(args, results, out) -> None:
@@ -154,9 +175,9 @@ def _view(args, results, out) -> None:
         print(text(data), file=out)
 
 
-def _findings(fmt, results, out) -> None:
+def _findings(fmt, results, out, python_files: int) -> None:
     if fmt == "json":
-        _dump(report.as_json(results), out)
+        _dump(report.as_json(results, python_files), out)
     elif fmt == "sarif":
         _dump(report.as_sarif(results), out)
     else:

@@ -8,14 +8,13 @@ many of its files it checks.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from . import index, rules, snapshot
 from .baseline import BaseError, approvals, find_base
-from .config import Config
+from .config import Config, FileOptions, file_options
 from .model import Snapshot
-from .source import DiskTree, find_scope
+from .source import DiskTree, flake8_files, scopes_of
 
 
 @dataclass
@@ -37,31 +36,11 @@ class Result:
         return [f for f in self.findings if f.relpath == relpath]
 
 
-def scopes(paths) -> list[tuple[str, str]]:
-    """The (root, top package) scopes that the given paths belong to."""
-    found = []
-
-    def add(scope):
-        if scope not in found:
-            found.append(scope)
-
-    for path in paths:
-        path = os.path.abspath(path)
-        if os.path.isfile(path):
-            add(find_scope(path))
-        elif os.path.isfile(os.path.join(path, "__init__.py")):
-            add(find_scope(os.path.join(path, "__init__.py")))
-        elif os.path.isdir(path):
-            entries = sorted(os.listdir(path))
-            packages = [e for e in entries if not e.startswith(".")
-                        and e not in ("tests", "test")
-                        and os.path.isfile(os.path.join(path, e,
-                                                        "__init__.py"))]
-            for package in packages:
-                add((path, package))
-            if not packages and any(e.endswith(".py") for e in entries):
-                add((path, ""))
-    return found
+def scopes(paths, options: FileOptions | None = None) -> list[tuple]:
+    """The (root, top package) scopes of the files flake8 would check for
+    these paths (with its default excludes unless ``options`` say)."""
+    options = options or file_options(None)
+    return scopes_of(flake8_files(paths, options.exclude, options.filename))
 
 
 def analyze(root: str, top: str, config: Config, codes) -> Result:

@@ -26,19 +26,27 @@ def _each(results, what="findings"):
             yield location(result, finding), finding, reason
 
 
-def summary(results) -> dict:
+def summary(results, python_files: int | None = None) -> dict:
     findings = [f for r in results for f in r.findings]
-    return {
+    found = {
         "findings": len(findings),
         "apis": len({f.api for f in findings}),
         "files_checked": sum(r.head.scanned for r in results),
         "allowed": sum(len(r.allowed) for r in results),
         "approved": sum(len(r.approved) for r in results),
     }
+    if python_files is not None:
+        found["python_files"] = python_files
+        found["rpc_apis"] = sum(len(r.head.apis) for r in results)
+    return found
 
 
-def summary_line(results) -> str:
-    s = summary(results)
+def summary_line(results, python_files: int | None = None) -> str:
+    s = summary(results, python_files)
+    if python_files is not None and not any(r.head.files for r in results):
+        # as flake8 would: nothing to check here is not an error
+        return (f"0 RPC APIs in {python_files} Python "
+                f"file{'s' * (python_files != 1)}")
     line = (f"{s['findings']} finding{'s' * (s['findings'] != 1)} in "
             f"{s['apis']} API{'s' * (s['apis'] != 1)}, "
             f"{s['files_checked']} file{'s' * (s['files_checked'] != 1)} "
@@ -60,7 +68,7 @@ def notes(results) -> list[str]:
     return lines
 
 
-def as_json(results) -> dict:
+def as_json(results, python_files: int | None = None) -> dict:
     def entry(path, f, reason=None):
         item = {"path": path, "line": f.line, "col": f.col + 1,
                 "code": f.code, "title": rules.get(f.code).title,
@@ -75,7 +83,7 @@ def as_json(results) -> dict:
         "findings": [entry(*e) for e in _each(results)],
         "approved": [entry(*e) for e in _each(results, "approved")],
         "allowed": [entry(*e) for e in _each(results, "allowed")],
-        "summary": summary(results),
+        "summary": summary(results, python_files),
     }
 
 

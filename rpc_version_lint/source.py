@@ -110,6 +110,48 @@ def find_scope(path: str) -> tuple[str, str]:
     return os.path.dirname(top_dir), os.path.basename(top_dir)
 
 
+def flake8_files(paths, exclude, filename) -> list[str]:
+    """The Python files flake8 checks for these paths, found as flake8
+    finds them (its own discovery, its exclude and filename patterns):
+    namespace packages, loose scripts and all."""
+    from flake8.discover_files import expand_paths
+
+    found: dict = {}
+    for path in paths:  # in the order given, each walked in sorted order
+        expanded = expand_paths(paths=[path], stdin_display_name="stdin",
+                                filename_patterns=list(filename),
+                                exclude=list(exclude))
+        # the plugin checks *.py only; a FIFO would block the read
+        found.update(dict.fromkeys(sorted(
+            os.path.normpath(p) for p in expanded
+            if p.endswith(".py") and os.path.isfile(p))))
+    return list(found)
+
+
+def scopes_of(files) -> list[tuple[str, str]]:
+    """The (root, top) scopes that flake8's plugin analyses for these files:
+    those of the files that pass the pre-filter, test code aside."""
+    found: dict = {}
+    of_directory: dict = {}
+    for path in files:
+        path = os.path.abspath(path)
+        directory = os.path.dirname(path)
+        if directory not in of_directory:
+            of_directory[directory] = find_scope(path)
+        scope = of_directory[directory]
+        if scope in found or is_test_path(os.path.relpath(
+                path, scope[0]).replace(os.sep, "/")):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b"Target("  # analysed, so that the reason is said once
+        if may_hold_rpc(data):
+            found[scope] = True
+    return list(found)
+
+
 @dataclass
 class DiskTree:
     """Files under a directory on disk (the working tree, or a base dir)."""

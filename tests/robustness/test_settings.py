@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rpc_version_lint import cli, engine
+from rpc_version_lint import cli, source
 
 from .helpers import known_tree, run
 
@@ -27,10 +27,10 @@ def test_unexpected_exception_is_one_line_and_exit_2(tmp_path, monkeypatch,
     tree = known_tree(tmp_path / "tree")
     monkeypatch.chdir(tree)
 
-    def broken(paths):
+    def broken(files):
         raise ValueError("something nobody foresaw\nsecond line")
 
-    monkeypatch.setattr(engine, "scopes", broken)
+    monkeypatch.setattr(source, "scopes_of", broken)
     assert cli.main(["--base", "none", "."]) == 2
     err = capsys.readouterr().err
     assert err == ("rpc-version-lint: error: internal error: ValueError: "

@@ -1,0 +1,92 @@
+"""The command line and flake8 give one verdict on the same tree: the same
+files, the same findings, the same suppressions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from conftest import fixture, run_cli, run_flake8
+
+from .helpers import KNOWN, known_tree
+
+
+def findings(stdout: str) -> set:
+    found = set()
+    for line in stdout.splitlines():
+        path, number, _col, rest = line.split(":", 3)
+        found.add((os.path.normpath(path).replace(os.sep, "/"), int(number),
+                   rest.split()[0]))
+    return found
+
+
+def both(tree, *args):
+    """(command line, flake8) findings and exit statuses on ``tree``."""
+    cli = run_cli("-q", "--base", "none", *args, ".", cwd=tree)
+    f8 = run_flake8("--select", "RPC", "--rpc-base", "none", *args, ".",
+                    cwd=tree)
+    assert "Traceback" not in cli.stderr + f8.stderr
+    return (findings(cli.stdout), cli.returncode), \
+        (findings(f8.stdout), f8.returncode)
+
+
+def namespace_tree(path) -> str:
+    """The known API in src/service/, a directory without __init__.py."""
+    service = os.path.join(path, "src", "service")
+    shutil.copytree(fixture("rules", "rpc205", "badver"), service)
+    os.remove(os.path.join(service, "__init__.py"))
+    return str(path)
+
+
+def test_namespace_package(tmp_path):
+    tree = namespace_tree(tmp_path / "tree")
+    cli, f8 = both(tree)
+    expected = {(f"src/service/{path.split('/')[1]}", line, code)
+                for path, line, code in KNOWN}
+    assert cli == f8 == (expected, 1)
+
+
+def test_no_rpc_api_is_no_error(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "__init__.py").write_text("")
+    (tree / "pkg" / "util.py").write_text("X = 1\n")
+    (tree / "setup.py").write_text("import setuptools\n")
+    proc = run_cli("--base", "none", ".", cwd=tree)
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.stderr == "0 RPC APIs in 3 Python files\n"
+    assert run_flake8("--select", "RPC", ".", cwd=tree).returncode == 0
+
+
+def test_no_python_file_at_all_is_an_error(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.rst").write_text("Docs\n")
+    proc = run_cli(".", cwd=tmp_path / "docs")
+    assert proc.returncode == 2
+    assert proc.stderr == ("rpc-version-lint: error: no Python file to "
+                           "check in .\n")
+
+
+def test_flake8_excludes_are_the_command_line_s(tmp_path):
+    """A vendored copy excluded from flake8 is no finding of the command
+    line either; nor is an excluded file of an analysed package."""
+    tree = known_tree(tmp_path / "tree")
+    shutil.copytree(os.path.join(tree, "badver"),
+                    os.path.join(tree, "vendored", "copy", "badver"))
+    with open(os.path.join(tree, "setup.cfg"), "w") as handle:
+        handle.write("[flake8]\nextend-exclude = vendored,"
+                     "badver/manager.py\n")
+    cli, f8 = both(tree)
+    expected = {f for f in KNOWN if f[0] != "badver/manager.py"}
+    assert cli == f8 == (expected, 1)
+
+
+def test_explicit_file(tmp_path):
+    """flake8 given one file reports that file's findings: so does the
+    command line (the whole package is still analysed)."""
+    tree = known_tree(tmp_path / "tree")
+    cli = run_cli("-q", "--base", "none", "badver/manager.py", cwd=tree)
+    f8 = run_flake8("--select", "RPC", "--rpc-base", "none",
+                    "badver/manager.py", cwd=tree)
+    assert findings(cli.stdout) == findings(f8.stdout) == {
+        ("badver/manager.py", 6, "RPC205")}
