@@ -127,7 +127,7 @@ def _main(argv) -> int:
             fatal = True
     checked = {os.path.abspath(f) for f in files}
     for result in results:
-        _keep_checked(result, checked)
+        _keep_reported(result, checked, options)
     for problem in dict.fromkeys(p for r in results
                                  for p in r.problems + r.warnings):
         print(f"rpc-version-lint: {problem}", file=sys.stderr)
@@ -146,15 +146,30 @@ def _main(argv) -> int:
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
 
 
-def _keep_checked(result, checked: set) -> None:
-    """Only what is located in the files flake8 would check (an excluded
-    file's findings are not reported by flake8 either)."""
-    def shown(finding):
-        return os.path.join(result.root, finding.relpath) in checked
+def _keep_reported(result, checked: set, options) -> None:
+    """What flake8 would report: findings located in the files it checks
+    (none in an excluded file), less those a ``# noqa`` comment or
+    per-file-ignores covers."""
+    noqa: dict = {}
 
-    result.findings = [f for f in result.findings if shown(f)]
-    result.allowed = [(f, why) for f, why in result.allowed if shown(f)]
-    result.approved = [(f, why) for f, why in result.approved if shown(f)]
+    def reported(finding):
+        path = os.path.join(result.root, finding.relpath)
+        if path not in checked or options.ignored(report.location(
+                result, finding), finding.code):
+            return False
+        if finding.relpath not in noqa:
+            try:
+                data = source.DiskTree(result.root).read(finding.relpath)
+                text = source.decode(data or b"", finding.relpath)
+            except source.SourceError:
+                text = ""
+            noqa[finding.relpath] = source.Noqa(text)
+        return not noqa[finding.relpath].covers(finding.line, finding.code)
+
+    result.findings = [f for f in result.findings if reported(f)]
+    result.allowed = [(f, why) for f, why in result.allowed if reported(f)]
+    result.approved = [(f, why) for f, why in result.approved
+                       if reported(f)]
 
 
 def _view(args, results, out) -> None:

@@ -152,6 +152,58 @@ def scopes_of(files) -> list[tuple[str, str]]:
     return list(found)
 
 
+class Noqa:
+    """The ``# noqa`` comments of one file, read as flake8 reads them: a
+    ``# flake8: noqa`` line skips the file; an inline comment covers every
+    line of its logical line, all codes or those it names (prefixes)."""
+
+    def __init__(self, text: str):
+        from flake8 import defaults
+        self._inline = defaults.NOQA_INLINE_REGEXP
+        self.lines = text.splitlines(keepends=True)
+        self.whole_file = any(defaults.NOQA_FILE.match(line)
+                              for line in self.lines)
+        self._logical: dict | None = None
+
+    def covers(self, line: int, code: str) -> bool:
+        if self.whole_file:
+            return True
+        text = self._logical_lines().get(line)
+        if text is None:
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) \
+                else ""
+        match = self._inline.search(text)
+        if match is None:
+            return False
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        named = {c for c in re.split(r"[,\s]+", codes) if c}
+        return code in named or code.startswith(tuple(named))
+
+    def _logical_lines(self) -> dict[int, str]:
+        """line -> the text of all the lines of its logical line."""
+        if self._logical is None:
+            self._logical = {}
+            lines = iter(self.lines)
+            low, high = len(self.lines) + 2, -1
+            try:
+                for token in tokenize.generate_tokens(
+                        lambda: next(lines, "")):
+                    if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                        continue
+                    low = min(low, token.start[0])
+                    high = max(high, token.end[0])
+                    if token.type in (tokenize.NL, tokenize.NEWLINE):
+                        joined = "".join(self.lines[low - 1:high])
+                        self._logical.update(dict.fromkeys(
+                            range(low, high + 1), joined))
+                        low, high = len(self.lines) + 2, -1
+            except (tokenize.TokenError, SyntaxError):
+                self._logical = {}  # flake8 then reads the physical line
+        return self._logical
+
+
 @dataclass
 class DiskTree:
     """Files under a directory on disk (the working tree, or a base dir)."""

@@ -90,3 +90,73 @@ def test_explicit_file(tmp_path):
                     "badver/manager.py", cwd=tree)
     assert findings(cli.stdout) == findings(f8.stdout) == {
         ("badver/manager.py", 6, "RPC205")}
+
+
+def suppressed_tree(path) -> str:
+    """The known tree with findings covered by # noqa comments (by code,
+    bare, by prefix, in any case) and by per-file-ignores; one comment
+    names another code and covers nothing."""
+    tree = known_tree(path)
+    rpcapi = os.path.join(tree, "badver", "rpcapi.py")
+    with open(rpcapi) as handle:
+        text = handle.read()
+    for old, new in (("'2')  # expect: RPC205", "'2')  # noqa: RPC205"),
+                     ("'2.x'  # expect: RPC205", "'2.x'  # noqa"),
+                     ("' 2.1'):  # expect: RPC205", "' 2.1'):  # NOQA:RPC2"),
+                     ("'v2.0'  # expect: RPC205", "'v2.0'  # noqa: E501")):
+        assert old in text
+        text = text.replace(old, new)
+    with open(rpcapi, "w") as handle:
+        handle.write(text)
+    with open(os.path.join(tree, "setup.cfg"), "w") as handle:
+        handle.write("[flake8]\nper-file-ignores =\n"
+                     "    badver/manager.py: RPC205\n")
+    return tree
+
+
+LEFT = {("badver/rpcapi.py", 5, "RPC205")}
+
+
+def test_noqa_and_per_file_ignores_in_every_format(tmp_path):
+    import json
+    tree = suppressed_tree(tmp_path / "tree")
+    cli, f8 = both(tree)
+    assert cli == f8 == (LEFT, 1)
+    data = json.loads(run_cli("--base", "none", "--format", "json", ".",
+                              cwd=tree).stdout)
+    assert [(f["path"], f["line"], f["code"]) for f in data["findings"]] \
+        == [next(iter(LEFT))]
+    sarif = json.loads(run_cli("--base", "none", "--format", "sarif", ".",
+                               cwd=tree).stdout)
+    results = sarif["runs"][0]["results"]
+    assert [(r["locations"][0]["physicalLocation"]["artifactLocation"]
+             ["uri"], r["locations"][0]["physicalLocation"]["region"]
+             ["startLine"]) for r in results] == [("badver/rpcapi.py", 5)]
+    github = run_cli("--base", "none", "--format", "github", ".", cwd=tree)
+    assert len(github.stdout.splitlines()) == 1
+    assert "file=badver/rpcapi.py,line=5," in github.stdout
+
+
+def test_noqa_in_a_statement_of_several_lines(tmp_path):
+    """As flake8 reads them: a comment covers the lines of a token that
+    spans several (a string), not every line of a bracketed statement; a
+    file-level '# flake8: noqa' skips the file."""
+    tree = known_tree(tmp_path / "tree")
+    rpcapi = os.path.join(tree, "badver", "rpcapi.py")
+    with open(rpcapi) as handle:
+        text = handle.read()
+    text = text.replace(  # the finding moves to line 16
+        "cctxt = self.client.prepare(version='2')  # expect: RPC205",
+        "cctxt = self.client.prepare(\n            version='2'\n"
+        "        )  # noqa: RPC205")
+    text = text.replace(  # covered: same line (now 21)
+        "version = '2.x'  # expect: RPC205",
+        "version = (\n            '2.x')  # noqa: RPC205")
+    with open(rpcapi, "w") as handle:
+        handle.write(text)
+    with open(os.path.join(tree, "badver", "manager.py"), "a") as handle:
+        handle.write("# flake8: noqa\n")
+    cli, f8 = both(tree)
+    assert cli == f8 == ({("badver/rpcapi.py", 5, "RPC205"),
+                          ("badver/rpcapi.py", 16, "RPC205"),
+                          ("badver/rpcapi.py", 27, "RPC205")}, 1)
