@@ -43,8 +43,10 @@ def scopes(paths, options: FileOptions | None = None) -> list[tuple]:
     return scopes_of(flake8_files(paths, options.exclude, options.filename))
 
 
-def analyze(root: str, top: str, config: Config, codes) -> Result:
-    head_tree = DiskTree(root)
+def analyze(root: str, top: str, config: Config, codes,
+            overlay: dict | None = None) -> Result:
+    """``overlay``: relpath -> bytes that stand for the file on disk."""
+    head_tree = DiskTree(root, overlay=dict(overlay or {}))
     upgrade = bool(config.upgrade_from) and any(
         r.needs == "upgrade" for r in map(rules.get, codes) if r)
     head = snapshot.build(head_tree, top, "working tree", config.pair_map,
@@ -140,8 +142,10 @@ _OPTION_NAMES = {False: ("--base", "--commit-msg", "--upgrade-from"),
 _cache: dict = {}
 
 
-def analyze_cached(root: str, top: str, config: Config, codes) -> Result:
-    key = (root, top, config, frozenset(codes))
+def analyze_cached(root: str, top: str, config: Config, codes,
+                   overlay: dict | None = None) -> Result:
+    key = (root, top, config, frozenset(codes),
+           tuple(sorted((overlay or {}).items())))
     if key not in _cache:
-        _cache[key] = analyze(root, top, config, codes)
+        _cache[key] = analyze(root, top, config, codes, overlay)
     return _cache[key]

@@ -15,7 +15,7 @@ import sys
 from . import __version__, engine, rules
 from .config import (Config, ConfigError, find_config, parse_allow,
                      parse_pairs, read_settings, split_list)
-from .source import find_scope, is_test_path, may_hold_rpc
+from .source import encode, find_scope, is_test_path, may_hold_rpc
 
 
 class Plugin:
@@ -25,7 +25,8 @@ class Plugin:
     config = Config()
     codes: frozenset = frozenset()
     _reported: set = set()
-    _failed: dict = {}  # (root, top) -> why its analysis failed
+    _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
+    stdin_name: str | None = None
 
     def __init__(self, tree, filename, lines):
         self.filename = filename
@@ -99,6 +100,10 @@ class Plugin:
         # are off by default only run when a selection names them.
         selected = split_list(getattr(options, "select", None)) + \
             split_list(getattr(options, "extend_select", None))
+        # flake8 names piped text (an editor's unsaved buffer) so
+        filenames = getattr(options, "filenames", None) or ()
+        cls.stdin_name = getattr(options, "stdin_display_name", None) \
+            if "-" in filenames else None
         cls.codes = frozenset(
             rules.enabled_codes([s for s in selected if s.startswith("RPC")
                                  and s != "RPC"]) |
@@ -115,11 +120,15 @@ class Plugin:
                                   root).replace(os.sep, "/")
         if is_test_path(relpath):
             return
-        key = (root, top)
+        # piped text stands for the file of that name: analyse it, not the
+        # file on disk (which may differ, or not exist yet)
+        overlay = {relpath: encode("".join(self.lines))} \
+            if filename == self.stdin_name else None
+        key = (root, top, bool(overlay))
         if key not in Plugin._failed:
             try:
                 result = engine.analyze_cached(root, top, self.config,
-                                               self.codes)
+                                               self.codes, overlay)
             except Exception as exc:  # never break the rest of the run
                 Plugin._failed[key] = (
                     f"internal error while analysing {top or root}: "

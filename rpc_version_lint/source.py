@@ -50,6 +50,17 @@ def is_test_path(relpath: str) -> bool:
             or name.startswith("test_") or name in ("test.py", "conftest.py"))
 
 
+def encode(text: str) -> bytes:
+    """Source text as the bytes of a file: in the encoding its coding
+    declaration names, UTF-8 without one."""
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return text.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        return data
+
+
 def decode(data: bytes, relpath: str) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -210,10 +221,15 @@ class DiskTree:
 
     root: str
     label: str = "working tree"
+    # relpath -> bytes read instead of the file (an editor's unsaved
+    # buffer, piped to flake8 with --stdin-display-name)
+    overlay: dict = field(default_factory=dict)
     _candidates_of: dict = field(default_factory=dict, repr=False,
                                  compare=False)
 
     def read(self, relpath: str) -> bytes | None:
+        if relpath in self.overlay:
+            return self.overlay[relpath]
         try:
             with open(os.path.join(self.root, relpath), "rb") as handle:
                 return handle.read()
@@ -245,6 +261,8 @@ class DiskTree:
                 if name.endswith(".py") and os.path.isfile(path):
                     rel = os.path.relpath(path, self.root)
                     found.append(rel.replace(os.sep, "/"))
+        found += [p for p in self.overlay if p not in found and p.endswith(
+            ".py") and (p.startswith(top + "/") if top else "/" not in p)]
         return [p for p in found if not is_test_path(p)]
 
     def lines_with(self, top: str, needle: str):

@@ -160,3 +160,43 @@ def test_noqa_in_a_statement_of_several_lines(tmp_path):
     assert cli == f8 == ({("badver/rpcapi.py", 5, "RPC205"),
                           ("badver/rpcapi.py", 16, "RPC205"),
                           ("badver/rpcapi.py", 27, "RPC205")}, 1)
+
+
+def flake8_stdin(text: str, name: str, cwd):
+    import subprocess
+    import sys
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "RPC",
+         "--stdin-display-name", name, "-"], input=text, cwd=cwd,
+        capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return findings(proc.stdout)
+
+
+def test_stdin_display_name_overlays_the_piped_text(tmp_path):
+    """An editor lints its unsaved buffer: the piped text, not the file on
+    disk, is what the findings are about."""
+    tree = known_tree(tmp_path / "tree")
+    with open(os.path.join(tree, "badver", "rpcapi.py")) as handle:
+        text = handle.read()
+    fixed = text.replace("version='2')  # expect: RPC205", "version='2.0')")
+    found = flake8_stdin(fixed, "badver/rpcapi.py", tree)
+    assert found == {f for f in KNOWN if f[0] == "badver/rpcapi.py"
+                     and f[1] != 15}
+    # a buffer not saved yet: its file does not exist on disk
+    found = flake8_stdin(text, "badver/unsaved.py", tree)
+    assert ("badver/unsaved.py", 15, "RPC205") in found
+
+
+def test_stdin_buffer_against_the_last_commit(tmp_path):
+    """The buffer differs from HEAD: that is the change being checked."""
+    from gitrepo import Repo
+    repo = Repo(tmp_path / "repo")
+    repo.put(fixture("shapes", "compute"),
+             fixture("procedure", "compute", "n"))
+    repo.commit("Base")
+    with open(fixture("procedure", "compute", "bump-drop", "fleet",
+                      "manager.py")) as handle:
+        buffer = handle.read()
+    found = flake8_stdin(buffer, "fleet/manager.py", repo.path)
+    assert ("fleet/manager.py", 10, "RPC101") in found
