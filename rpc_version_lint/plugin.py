@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import __version__, engine, rules
+from . import __version__, engine, report, rules
 from .config import (Config, ConfigError, find_config, parse_allow,
                      parse_pairs, read_settings, split_list)
 from .source import encode, find_scope, is_test_path, may_hold_rpc
@@ -151,7 +151,8 @@ class Plugin:
 
 
 def _warn(message: str) -> None:
-    """One line on stderr, once per process."""
+    """One line on stderr, once per process (each flake8 worker is one),
+    written at once: lines of two workers never run together."""
     if message not in Plugin._reported:
         Plugin._reported.add(message)
-        print(f"rpc-version-lint: {message}", file=sys.stderr)
+        report.write_line(sys.stderr, f"rpc-version-lint: {message}")

@@ -14,6 +14,22 @@ from . import __version__, rules
 JSON_SCHEMA_VERSION = 1
 
 
+def write_line(stream, text: str) -> None:
+    """``text`` and its newline in one write to the file underneath (a
+    pipe takes up to 4 KiB at once, whoever else writes to it)."""
+    data = text + "\n"
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file
+        stream.write(data)
+        return
+    stream.flush()
+    raw = data.encode(getattr(stream, "encoding", None) or "utf-8",
+                      "backslashreplace")
+    while raw:
+        raw = raw[os.write(fd, raw):]
+
+
 def location(result, finding) -> str:
     return os.path.relpath(os.path.join(result.root, finding.relpath))
 
