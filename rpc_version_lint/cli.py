@@ -122,7 +122,8 @@ def _main(argv) -> int:
             results.append(engine.analyze(root, top, config, codes))
         except Exception as exc:  # the other scopes still get checked
             print(f"rpc-version-lint: error: internal error while analysing "
-                  f"{os.path.join(root, top)}: {type(exc).__name__}: {exc} "
+                  f"{report.escape(os.path.join(root, top))}: "
+                  f"{type(exc).__name__}: {report.escape(_first_line(exc))} "
                   f"(please report this)", file=sys.stderr)
             fatal = True
     checked = {os.path.abspath(f) for f in files}
@@ -130,7 +131,7 @@ def _main(argv) -> int:
         _keep_reported(result, checked, options)
     for problem in dict.fromkeys(p for r in results
                                  for p in r.problems + r.warnings):
-        print(f"rpc-version-lint: {problem}", file=sys.stderr)
+        print(f"rpc-version-lint: {report.escape(problem)}", file=sys.stderr)
     fatal = fatal or any(r.fatal for r in results)
     if args.inventory or args.surface or args.matrix:
         _view(args, results, out)
@@ -138,7 +139,7 @@ def _main(argv) -> int:
     _findings(args.format, results, out, len(files))
     if not args.quiet:
         for note in report.notes(results):
-            print(f"rpc-version-lint: {note}", file=sys.stderr)
+            print(f"rpc-version-lint: {note}", file=sys.stderr)  # escaped
         if args.format == "text":
             print(report.summary_line(results, len(files)), file=sys.stderr)
     if fatal:
@@ -184,6 +185,7 @@ def _view(args, results, out) -> None:
                 "apis": [row for r in results if r.previous is not None
                          for row in upgrade.matrix(r.context)]}
         text = inventory.matrix_text
+    data = report.escaped(data)  # names and source from the analysed code
     if args.format == "json":
         _dump(data, out)
     else:
@@ -208,7 +210,8 @@ def _dump(data, out) -> None:
 
 
 def _error(message: str) -> int:
-    print(f"rpc-version-lint: error: {message}", file=sys.stderr)
+    print(f"rpc-version-lint: error: {report.escape(message)}",
+          file=sys.stderr)
     return EXIT_ERROR
 
 

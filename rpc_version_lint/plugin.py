@@ -137,8 +137,8 @@ class Plugin:
         if key in Plugin._failed:
             # the findings are missing: fail rather than pass in silence
             _warn(Plugin._failed[key])
-            yield 1, 0, f"RPC900 RPC checks incomplete: " \
-                f"{Plugin._failed[key]}", type(self)
+            yield 1, 0, report.escape(f"RPC900 RPC checks incomplete: "
+                                      f"{Plugin._failed[key]}"), type(self)
             return
         for problem in result.warnings:
             _warn(problem)
@@ -147,7 +147,8 @@ class Plugin:
                 _warn(f"approved: {relpath}:{finding.line}: {finding.code} "
                       f"{finding.message} (RPC-Approved: {reason})")
         for finding in result.findings_in(relpath):
-            yield finding.line, finding.col, finding.text(), type(self)
+            yield finding.line, finding.col, report.escape(finding.text()), \
+                type(self)
 
 
 def _warn(message: str) -> None:
@@ -155,4 +156,5 @@ def _warn(message: str) -> None:
     written at once: lines of two workers never run together."""
     if message not in Plugin._reported:
         Plugin._reported.add(message)
-        report.write_line(sys.stderr, f"rpc-version-lint: {message}")
+        report.write_line(sys.stderr,
+                          f"rpc-version-lint: {report.escape(message)}")

@@ -50,8 +50,9 @@ def unresolved_versions(snapshot):
       """)
 def unresolved_version(ctx):
     for u, api in unresolved_versions(ctx.head):
+        quoted = " ".join(u.text.split())  # source quoted on one line
         yield Finding(u.relpath, u.line, 0, "RPC901",
-                      f"{api}: {u.text} could not be resolved statically "
+                      f"{api}: {quoted} could not be resolved statically "
                       f"({u.why}); the checks do not cover it", api)
 
 
