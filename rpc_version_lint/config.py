@@ -241,6 +241,7 @@ def file_options(path: str | None) -> FileOptions:
     import os
 
     from flake8 import defaults, utils
+    from flake8.exceptions import Flake8Exception
 
     values = {}
     if path:
@@ -261,9 +262,9 @@ def file_options(path: str | None) -> FileOptions:
     try:
         mapping = utils.parse_files_to_codes_mapping(
             values.get("per-file-ignores", ""))
-    except ValueError as exc:
+    except (ValueError, Flake8Exception) as exc:
         raise ConfigError(f"{path}: [flake8] per-file-ignores: "
-                          f"{str(exc).splitlines()[0]}")
+                          f"{str(exc).strip().splitlines()[0]}")
     return FileOptions(tuple(exclude),
                        tuple(paths("filename", ("*.py",))),
                        tuple((pattern, tuple(codes))

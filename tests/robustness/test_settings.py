@@ -35,3 +35,12 @@ def test_unexpected_exception_is_one_line_and_exit_2(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert err == ("rpc-version-lint: error: internal error: ValueError: "
                    "something nobody foresaw (please report this)\n")
+
+
+def test_bad_per_file_ignores(tmp_path):
+    tree = known_tree(tmp_path / "tree")
+    (tmp_path / "tree" / "setup.cfg").write_text(
+        "[flake8]\nper-file-ignores = badver/manager.py RPC205\n")
+    code, findings, errors = run(".", cwd=tree)
+    assert code == 2 and len(errors) == 1, errors
+    assert "setup.cfg: [flake8] per-file-ignores: Expected" in errors[0]
