@@ -139,7 +139,8 @@ def _main(argv) -> int:
     _findings(args.format, results, out, len(files))
     if not args.quiet:
         for note in report.notes(results):
-            print(f"rpc-version-lint: {note}", file=sys.stderr)  # escaped
+            # report.notes escapes what comes from the tree
+            print(f"rpc-version-lint: {note}", file=sys.stderr)
         if args.format == "text":
             print(report.summary_line(results, len(files)), file=sys.stderr)
     if fatal:

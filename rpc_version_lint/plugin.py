@@ -100,7 +100,7 @@ class Plugin:
         # are off by default only run when a selection names them.
         selected = split_list(getattr(options, "select", None)) + \
             split_list(getattr(options, "extend_select", None))
-        # flake8 names piped text (an editor's unsaved buffer) so
+        # the name flake8 gives piped text (an editor's unsaved buffer)
         filenames = getattr(options, "filenames", None) or ()
         cls.stdin_name = getattr(options, "stdin_display_name", None) \
             if "-" in filenames else None

@@ -165,8 +165,9 @@ def scopes_of(files) -> list[tuple[str, str]]:
 
 class Noqa:
     """The ``# noqa`` comments of one file, read as flake8 reads them: a
-    ``# flake8: noqa`` line skips the file; an inline comment covers every
-    line of its logical line, all codes or those it names (prefixes)."""
+    ``# flake8: noqa`` line skips the file; an inline comment covers its
+    line (all the lines of a token spanning several, such as a string),
+    for all codes or those it names (prefixes)."""
 
     def __init__(self, text: str):
         from flake8 import defaults
@@ -193,7 +194,8 @@ class Noqa:
         return code in named or code.startswith(tuple(named))
 
     def _logical_lines(self) -> dict[int, str]:
-        """line -> the text of all the lines of its logical line."""
+        """line -> the text flake8 searches for its comment: the lines
+        from one NL or NEWLINE token to the next."""
         if self._logical is None:
             self._logical = {}
             lines = iter(self.lines)
