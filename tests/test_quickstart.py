@@ -69,6 +69,7 @@ def test_ci_environment_cannot_see_the_system_python():
     assert "unset PYTHONPATH" in ci and "PYTHONNOUSERSITE=1" in ci
     guard = ci.split("base=", 1)[1].split("\nfi\n", 1)[0]
     assert "import rpc_version_lint" in guard and "exit 1" in guard
+    assert " -I " in guard  # not the package in the current directory
     # and no test resolves the interpreter out of the environment
     tests = os.path.join(REPO, "tests")
     for directory, _, files in os.walk(tests):
