@@ -2,31 +2,59 @@
 
 ``--base`` / ``rpc-base`` is ``auto``, a git revision, or a directory
 holding another tree of the project.  ``auto``: inside a git work tree with
-uncommitted changes to tracked files the base is ``HEAD`` (pre-commit);
-with a clean tree it is ``HEAD^`` (the commit under review; the first
-parent of a merge commit, as a CI system builds it); outside git or at a
-root commit there is no base.
+uncommitted changes (staged, or Python files of the package that differ
+from ``HEAD`` on disk) the base is ``HEAD`` (pre-commit); with a clean tree
+it is ``HEAD^`` (the commit under review; the first parent of a merge
+commit, as a CI system builds it); outside git or at a root commit there
+is no base.
 
-Git is read with the command line: one ``git cat-file --batch`` process per
-revision serves every file read, and only the files that pass the
-pre-filter (``git grep``) are read at all.
+Git is read with the command line, as on a checkout nobody vouches for:
+no command runs a program the repository configures (fsmonitor, hooks,
+filter drivers, gpg, a transport fetching missing objects) or writes into
+``.git``, and none compares with the working tree.  A revision's files
+are listed with ``ls-tree``; a file whose bytes on disk hash to the listed
+blob is read from disk, any other through one ``cat-file --batch`` process
+per revision.  Whatever the caller exported (``GIT_DIR`` in a hook, say),
+git finds the repository from the directory of the files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
 
-from .source import RPC_HINTS, DiskTree, is_test_path, may_hold_rpc
+from .source import (OPTION_HINT, DiskTree, SourceError, is_test_path,
+                     may_hold_rpc)
 
 GIT_TIMEOUT = 60
+
+# before every subcommand: nothing configured in the repository runs, and
+# no optional lock or index refresh writes into .git
+_SAFE = ("--no-optional-locks", "-c", "core.fsmonitor=false",
+         "-c", "core.hooksPath=/dev/null", "-c", "log.showSignature=false")
+# where the caller's environment would point git at another repository,
+# work tree or index than the one holding the files
+_LOCATION = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
+             "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+             "GIT_IMPLICIT_WORK_TREE", "GIT_PREFIX", "GIT_NAMESPACE")
+
+
+def _environment() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _LOCATION}
+    env["GIT_LITERAL_PATHSPECS"] = "1"  # a directory may be called '*'
+    env["GIT_NO_LAZY_FETCH"] = "1"  # git >= 2.44: no transport runs
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
 
 
 class BaseError(Exception):
     """One line: what happened and what to do.  ``fatal`` when the user
-    asked for this base explicitly (the command line exits 2)."""
+    asked for this base explicitly, or it exists and cannot be read (the
+    command line exits 2, flake8 reports RPC900)."""
 
     def __init__(self, message: str, fatal: bool = True):
         super().__init__(message)
@@ -41,10 +69,11 @@ class Baseline:
     infer_root: str | None = None
 
 
-def _git(cwd: str, *args: str, check: bool = True) -> str:
+def _run(cwd: str, args, **kwargs):
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True,
-                              timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
+        return subprocess.run(["git", *_SAFE, *args], cwd=cwd,
+                              env=_environment(), timeout=GIT_TIMEOUT,
+                              **kwargs)
     except FileNotFoundError:
         raise BaseError("git is not installed or not on PATH: the "
                         "against-base rules are skipped (install git, or "
@@ -52,6 +81,10 @@ def _git(cwd: str, *args: str, check: bool = True) -> str:
     except subprocess.TimeoutExpired:
         raise BaseError(f"git {args[0]} took more than {GIT_TIMEOUT}s: the "
                         f"against-base rules are skipped")
+
+
+def _git(cwd: str, *args: str, check: bool = True) -> str:
+    proc = _run(cwd, args, capture_output=True, stdin=subprocess.DEVNULL)
     if check and proc.returncode != 0:
         error = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise _GitFailed(error[-1] if error else f"git {args[0]} failed")
@@ -62,14 +95,25 @@ class _GitFailed(Exception):
     pass
 
 
-class GitTree:
-    """The files of one git revision, read through ``git cat-file``.
+def _blob_id(data: bytes, length: int) -> str:
+    """The object id git gives these bytes (sha1, or sha256 repositories)."""
+    digest = hashlib.sha1() if length == 40 else hashlib.sha256()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
-    With ``worktree`` (the same tree checked out on disk), the files that
-    ``git diff`` says are unchanged since the revision are read from disk
-    instead, and the pre-filter's answer for them is taken from the working
-    tree's: a baseline then costs little more than the files a change
-    touched.
+
+class GitTree:
+    """The files of one git revision.
+
+    ``ls-tree`` says which paths the revision holds: any other is absent.
+    With ``worktree`` (the same tree checked out on disk), a file whose
+    bytes on disk are the listed blob (or are once CRLF line ends are made
+    LF, as a checkout with autocrlf writes them) is read from disk and
+    keeps the working tree's pre-filter answer; the rest are read from
+    the object store, where an object that cannot be read is an error, not
+    an absent file.  Index flags (assume-unchanged, skip-worktree) and the
+    index's stat data play no part: the bytes decide.
     """
 
     def __init__(self, repo: str, sha: str, prefix: str, label: str,
@@ -81,105 +125,114 @@ class GitTree:
         self.worktree = worktree
         self._process = None
         self._cache: dict[str, bytes | None] = {}
-        self._differs: set | None = None
-        self._files: list | None = None
+        self._listing: dict | None = None
+        self._same: dict[str, bytes | None] = {}
 
     def _path(self, relpath: str) -> str:
         return f"{self.prefix}/{relpath}" if self.prefix else relpath
 
-    def differs(self) -> set:
-        """Paths (relative to the tree) whose content on disk is not the
-        revision's: changed, added, removed, or untracked."""
-        if self._differs is None:
-            where = self.prefix or "."
-            # -z: paths with spaces or non-ASCII letters come unquoted
-            changed = _git(self.repo, "diff", "-z", "--name-only",
-                           "--no-renames", self.sha, "--", where, check=False)
-            untracked = _git(self.repo, "ls-files", "-z", "--others", "--",
-                             where, check=False)
+    def listing(self) -> dict[str, tuple[str, str]]:
+        """relpath -> (mode, blob id) of every file under the root."""
+        if self._listing is None:
+            try:
+                out = _git(self.repo, "ls-tree", "-r", "-z", "--full-tree",
+                           self.sha, "--", self.prefix or ".")
+            except _GitFailed as exc:
+                raise BaseError(f"base {self.label}: its files cannot be "
+                                f"listed ({exc}); the against-base rules "
+                                f"are skipped")
             cut = len(self.prefix) + 1 if self.prefix else 0
-            self._differs = {path[cut:] for path in
-                             (changed + untracked).split("\0") if path}
-        return self._differs
+            listing = {}
+            for entry in out.split("\0"):
+                meta, _, path = entry.partition("\t")
+                mode, kind, oid = (meta.split() + ["", "", ""])[:3]
+                if kind == "blob":
+                    listing[path[cut:]] = (mode, oid)
+            self._listing = listing
+        return self._listing
+
+    def _on_disk(self, relpath: str) -> bytes | None:
+        """The bytes on disk when they are the revision's blob, else None."""
+        if relpath not in self._same:
+            data = None
+            mode, oid = self.listing()[relpath]
+            if self.worktree is not None and mode != "120000":
+                try:
+                    data = self.worktree.read(relpath)
+                except SourceError:
+                    data = None
+                if data is not None and _blob_id(data, len(oid)) != oid and \
+                        (b"\r\n" not in data or _blob_id(
+                            data.replace(b"\r\n", b"\n"), len(oid)) != oid):
+                    data = None
+            self._same[relpath] = data
+        return self._same[relpath]
+
+    def differs(self, top: str | None) -> list[str]:
+        """The Python files of package ``top`` (None: all) in the revision,
+        tests aside, whose content on disk is not the revision's: changed
+        or removed."""
+        return [p for p in self._python_files(top)
+                if self._on_disk(p) is None]
+
+    def _python_files(self, top: str | None) -> list[str]:
+        return sorted(p for p, (mode, _) in self.listing().items()
+                      if p.endswith(".py") and not is_test_path(p)
+                      and mode != "120000" and (
+                          top is None or (p.startswith(top + "/") if top
+                                          else "/" not in p)))
 
     def read(self, relpath: str) -> bytes | None:
         if relpath not in self._cache:
-            if self.worktree is not None and relpath not in self.differs():
-                data = self.worktree.read(relpath)
+            entry = self.listing().get(relpath)
+            if entry is None or entry[0] == "120000":
+                data = None  # not in the revision (a link holds a path)
             else:
-                data = self._cat(f"{self.sha}:{self._path(relpath)}")
+                data = self._on_disk(relpath)
+                if data is None:
+                    data = self._cat(entry[1], relpath)
             self._cache[relpath] = data
         return self._cache[relpath]
 
-    def _cat(self, spec: str) -> bytes | None:
-        if "\n" in spec:
-            return None
+    def _cat(self, oid: str, relpath: str) -> bytes:
         if self._process is None:
+            # no --filters, no --textconv: the blob as stored
             self._process = subprocess.Popen(
-                ["git", "cat-file", "--batch"], cwd=self.repo,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL)
+                ["git", *_SAFE, "cat-file", "--batch"], cwd=self.repo,
+                env=_environment(), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         process = self._process
-        process.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
-        process.stdin.flush()
-        header = process.stdout.readline().split()
+        try:
+            process.stdin.write(oid.encode("ascii") + b"\n")
+            process.stdin.flush()
+            header = process.stdout.readline().split()
+        except OSError:  # git gave up on the object and exited
+            header = []
         if len(header) != 3 or header[1] != b"blob":
-            return None  # "<spec> missing", or a tree
+            self.close()
+            raise BaseError(
+                f"base {self.label}: {self._path(relpath)} (object "
+                f"{oid[:12]}) is in the revision but cannot be read from "
+                f"the repository (a partial or damaged clone?): fetch it "
+                f"and run again; the against-base rules are skipped")
         data = process.stdout.read(int(header[2]))
         process.stdout.read(1)  # the newline after the content
         return data
 
     def candidates(self, top: str) -> list[str]:
+        listed = set(self._python_files(top))
+        kept = []
         if self.worktree is not None:
-            return self._candidates_from_worktree(top)
-        where = self._path(top) if top else (self.prefix or ".")
-        patterns = []
-        for hint in RPC_HINTS + (b"Target(",):
-            patterns += ["-e", hint.decode()]
-        patterns += ["-e", "endpoints = ["]
-        try:
-            out = _git(self.repo, "grep", "-z", "-l", "-F", "-I", *patterns,
-                       self.sha, "--", where, check=False)
-        except BaseError:
-            return []
-        result = []
-        strip = len(self.sha) + 1 + (len(self.prefix) + 1 if self.prefix
-                                     else 0)
-        for line in out.split("\0"):
-            if not line:
-                continue
-            relpath = line[strip:]
-            if not relpath.endswith(".py") or is_test_path(relpath):
-                continue
-            if not top and "/" in relpath:
-                continue
-            data = self.read(relpath)
-            if data is not None and may_hold_rpc(data):
-                result.append(relpath)
-        return result
-
-    def _candidates_from_worktree(self, top: str) -> list[str]:
-        differs = self.differs()
-        inside = [p for p in differs if p.endswith(".py") and (
-            not top or p.startswith(top + "/")) and not is_test_path(p)
-            and (top or "/" not in p)]
-        kept = [p for p in self.worktree.candidates(top) if p not in differs]
-        for relpath in inside:
+            kept = [p for p in self.worktree.candidates(top)
+                    if p in listed and self._on_disk(p) is not None]
+        for relpath in self.differs(top):
             data = self.read(relpath)
             if data is not None and may_hold_rpc(data):
                 kept.append(relpath)
         return sorted(kept)
 
     def python_files(self, top: str) -> list[str]:
-        if self._files is None:
-            where = self.prefix or "."
-            out = _git(self.repo, "ls-tree", "-r", "-z", "--name-only",
-                       self.sha, "--", where, check=False)
-            cut = len(self.prefix) + 1 if self.prefix else 0
-            self._files = [p[cut:] for p in out.split("\0")
-                           if p.endswith(".py") and not is_test_path(p[cut:])]
-        return [p for p in self._files if (p.startswith(top + "/") if top
-                                           else "/" not in p)]
+        return self._python_files(top)
 
     def count_python(self, top: str) -> int:
         return len(self.python_files(top))
@@ -191,21 +244,17 @@ class GitTree:
         return ["setup.cfg"]
 
     def option_files(self, top: str) -> list[str]:
+        """The files that may define oslo.config options (see source.py)."""
+        kept = []
         if self.worktree is not None:
-            differs = self.differs()
+            listed = set(self._python_files(top))
             kept = [p for p in self.worktree.option_files(top)
-                    if p not in differs]
-            return sorted(kept + [p for p in differs if p.endswith(".py")])
-        where = self._path(top) if top else (self.prefix or ".")
-        try:
-            out = _git(self.repo, "grep", "-z", "-l", "-F", "-I", "-e",
-                       "Opt(", self.sha, "--", where, check=False)
-        except BaseError:
-            return []
-        strip = len(self.sha) + 1 + (len(self.prefix) + 1 if self.prefix
-                                     else 0)
-        return [p[strip:] for p in out.split("\0")
-                if p.endswith(".py") and not is_test_path(p[strip:])]
+                    if p in listed and self._on_disk(p) is not None]
+        for relpath in self.differs(top):
+            data = self.read(relpath)
+            if data is not None and OPTION_HINT in data:
+                kept.append(relpath)
+        return sorted(kept)
 
     def lines_with(self, top: str, needle: str):
         where = self._path(top) if top else (self.prefix or ".")
@@ -223,19 +272,26 @@ class GitTree:
 
     def close(self) -> None:
         if self._process is not None:
-            self._process.stdin.close()
-            self._process.wait(timeout=10)
-            self._process = None
+            process, self._process = self._process, None
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+            process.wait(timeout=10)
 
 
 def find_base(root: str, spec: str | None, commit_msg: str | None = None,
-              option: str = "--base", worktree: DiskTree | None = None):
-    """The Baseline for a tree at ``root`` (None when there is none).
+              option: str = "--base", worktree: DiskTree | None = None,
+              msg_option: str = "--commit-msg", top: str | None = None):
+    """The Baseline for a tree at ``root`` (None when there is none);
+    ``top`` is the package checked (its files decide whether ``auto``
+    finds uncommitted work; None: every file under ``root``).
 
     Raises BaseError for trouble worth a line; ``fatal`` when ``spec`` was
     given explicitly (``option`` names where, in messages).
     """
-    messages = _message_file(commit_msg) if commit_msg else None
+    messages = _message_file(commit_msg, msg_option, root) \
+        if commit_msg else None
     if spec is None:
         return None
     if spec != "auto" and os.path.isdir(spec):
@@ -244,7 +300,10 @@ def find_base(root: str, spec: str | None, commit_msg: str | None = None,
                         infer_root=base_root)
     explicit = spec != "auto"
     try:
-        top = _git(root, "rev-parse", "--show-toplevel").strip()
+        # --show-prefix: where the files are, as git sees it (no realpath
+        # guesswork with links or case-insensitive file systems)
+        top_dir, prefix = (_git(root, "rev-parse", "--show-toplevel",
+                                "--show-prefix").split("\n") + [""])[:2]
     except _GitFailed:
         if explicit:
             raise BaseError(
@@ -257,22 +316,41 @@ def find_base(root: str, spec: str | None, commit_msg: str | None = None,
     except BaseError as exc:
         exc.fatal = explicit
         raise
+    prefix = prefix.strip("/")
+    worktree = worktree or DiskTree(root)
     if not explicit:
-        dirty = _git(top, "status", "--porcelain", "--untracked-files=no",
-                     check=False).strip()
-        spec = "HEAD" if dirty else "HEAD^"
+        spec = "HEAD" if _uncommitted(top_dir, prefix, worktree, top) \
+            else "HEAD^"
     try:
-        sha = _git(top, "rev-parse", "--verify", "--quiet",
+        sha = _git(top_dir, "rev-parse", "--verify", "--quiet",
                    f"{spec}^{{commit}}").strip()
     except _GitFailed:
-        raise _missing_revision(top, spec, explicit, option)
+        raise _missing_revision(top_dir, spec, explicit, option)
     if messages is None and spec != "HEAD":
-        messages = _log_messages(top, sha) or None
-    prefix = os.path.relpath(os.path.realpath(root),
-                             os.path.realpath(top)).replace(os.sep, "/")
-    prefix = "" if prefix == "." else prefix
-    tree = GitTree(top, sha, prefix, spec, worktree or DiskTree(root))
-    return Baseline(tree, spec, messages)
+        messages = _log_messages(top_dir, sha) or None
+    return Baseline(GitTree(top_dir, sha, prefix, spec, worktree), spec,
+                    messages)
+
+
+def _uncommitted(top_dir: str, prefix: str, worktree: DiskTree,
+                 top: str | None) -> bool:
+    """Staged changes, or Python files of the package whose bytes differ
+    from HEAD's: never git's view of the working tree, which would refresh
+    the index and run filters."""
+    head = _git(top_dir, "rev-parse", "--verify", "--quiet",
+                "HEAD^{commit}", check=False).strip()
+    if not head:
+        return False  # no commit yet: said when HEAD^ is looked up
+    staged = _run(top_dir, ("diff-index", "--cached", "--quiet",
+                            "--no-ext-diff", head, "--"),
+                  capture_output=True, stdin=subprocess.DEVNULL)
+    if staged.returncode == 1:
+        return True
+    tree = GitTree(top_dir, head, prefix, "HEAD", worktree)
+    try:
+        return bool(tree.differs(top))
+    finally:
+        tree.close()
 
 
 def _missing_revision(top: str, spec: str, explicit: bool,
@@ -304,23 +382,71 @@ def _log_messages(top: str, sha: str) -> list[str]:
     return [m.strip() for m in out.split("\x00") if m.strip()]
 
 
-def _message_file(path: str) -> list[str]:
+def _message_file(path: str, option: str = "--commit-msg",
+                  root: str = ".") -> list[str]:
+    """The message as git will record it: nothing from the scissors line
+    of ``git commit -v`` on (the diff), no comment lines."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
+        # non-blocking: opening a FIFO nobody writes to must not hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise BaseError(f"--commit-msg {path}: cannot be read "
+        raise BaseError(f"{option} {path}: cannot be read "
                         f"({exc.strerror or exc})")
-    # git's commit message template comments do not count
-    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BaseError(f"{option} {path}: not a regular file (a "
+                            f"commit message file is expected)")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise BaseError(f"{option} {path}: cannot be read "
+                        f"({exc.strerror or exc})")
+    finally:
+        os.close(fd)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    comment = _comment_string(root, text)
+    cut = f"{comment} {SCISSORS}"
+    lines = []
+    for line in text.splitlines():
+        if line == cut:
+            break
+        if not line.startswith(comment):
+            lines.append(line)
     return ["\n".join(lines)]
+
+
+SCISSORS = "------------------------ >8 ------------------------"
+_AUTO_COMMENT = "#;@!$%^&|:"  # the characters core.commentChar=auto picks
+
+
+def _comment_string(root: str, text: str) -> str:
+    """core.commentChar (or commentString) of the repository, '#' when
+    none; for ``auto``, the one the message's scissors line or trailing
+    comment block uses."""
+    try:
+        out = _git(root, "config", "-z", "--get-regexp",
+                   r"^core\.comment(char|string)$", check=False)
+    except BaseError:
+        out = ""
+    values = [entry.partition("\n")[2] for entry in out.split("\0")
+              if entry]
+    comment = values[-1] if values else "#"
+    if comment.lower() != "auto":
+        return comment or "#"
+    for char in _AUTO_COMMENT:
+        if f"\n{char} {SCISSORS}\n" in "\n" + text + "\n":
+            return char
+    last = [line for line in text.splitlines() if line.strip()][-1:]
+    return last[0][0] if last and last[0][0] in _AUTO_COMMENT else "#"
 
 
 def has_upgrade_impact(messages) -> bool:
     return any("upgradeimpact" in m.lower() for m in messages)
 
 
-_APPROVED = re.compile(r"^\s*RPC-Approved:\s*((?:RPC\d{3}[\s,]*)+)(.*)$",
+# a trailer starts its line: an indented one is quoted text or diff context
+_APPROVED = re.compile(r"^RPC-Approved:[ \t]*((?:RPC\d{3}[ \t,]*)+)(.*)$",
                        re.IGNORECASE | re.MULTILINE)
 
 

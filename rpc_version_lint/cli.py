@@ -10,9 +10,10 @@ import json
 import os
 import sys
 
-from . import __version__, engine, inventory, report, rules
-from .config import (Config, ConfigError, find_config, parse_allow,
-                     parse_pairs, read_pyproject, read_settings, split_list)
+from . import __version__, engine, inventory, report, rules, source
+from .config import (Config, ConfigError, file_options, find_config,
+                     parse_allow, parse_pairs, read_pyproject, read_settings,
+                     split_list)
 from .rules import upgrade
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -78,6 +79,14 @@ def main(argv=None) -> int:
         return EXIT_CLEAN
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except Exception as exc:  # a traceback's exit 1 would read "findings"
+        return _error(f"internal error: {type(exc).__name__}: "
+                      f"{_first_line(exc)} (please report this)")
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else "no detail"
 
 
 def _main(argv) -> int:
@@ -90,6 +99,7 @@ def _main(argv) -> int:
     try:
         config = build_config(args)
         codes = checked_codes(config)
+        options = file_options(find_config(os.getcwd()))
     except ConfigError as exc:
         return _error(str(exc))
     if args.matrix and not config.upgrade_from:
@@ -97,35 +107,71 @@ def _main(argv) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         return _error(f"{missing[0]}: no such file or directory")
+    # the files flake8 would check, and the scopes its plugin would analyse
+    files = source.flake8_files(args.paths, options.exclude,
+                                options.filename)
+    if not files:
+        return _error(f"no Python file to check in {' '.join(args.paths)}")
     if args.inventory or args.surface:
         codes = set()  # facts only: no rules, no baseline
     elif args.matrix:
         codes = rules.enabled_codes(["RPC4"])
     results, fatal = [], False
-    for root, top in engine.scopes(args.paths):
+    for root, top in source.scopes_of(files):
         try:
             results.append(engine.analyze(root, top, config, codes))
         except Exception as exc:  # the other scopes still get checked
             print(f"rpc-version-lint: error: internal error while analysing "
-                  f"{os.path.join(root, top)}: {type(exc).__name__}: {exc} "
+                  f"{report.escape(os.path.join(root, top))}: "
+                  f"{type(exc).__name__}: {report.escape(_first_line(exc))} "
                   f"(please report this)", file=sys.stderr)
             fatal = True
+    checked = {os.path.abspath(f) for f in files}
+    for result in results:
+        _keep_reported(result, checked, options)
     for problem in dict.fromkeys(p for r in results
                                  for p in r.problems + r.warnings):
-        print(f"rpc-version-lint: {problem}", file=sys.stderr)
+        print(f"rpc-version-lint: {report.escape(problem)}", file=sys.stderr)
     fatal = fatal or any(r.fatal for r in results)
     if args.inventory or args.surface or args.matrix:
         _view(args, results, out)
         return EXIT_ERROR if fatal else EXIT_CLEAN
-    _findings(args.format, results, out)
+    _findings(args.format, results, out, len(files))
     if not args.quiet:
         for note in report.notes(results):
+            # report.notes escapes what comes from the tree
             print(f"rpc-version-lint: {note}", file=sys.stderr)
         if args.format == "text":
-            print(report.summary_line(results), file=sys.stderr)
+            print(report.summary_line(results, len(files)), file=sys.stderr)
     if fatal:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _keep_reported(result, checked: set, options) -> None:
+    """What flake8 would report: findings located in the files it checks
+    (none in an excluded file), less those a ``# noqa`` comment or
+    per-file-ignores covers."""
+    noqa: dict = {}
+
+    def reported(finding):
+        path = os.path.join(result.root, finding.relpath)
+        if path not in checked or options.ignored(report.location(
+                result, finding), finding.code):
+            return False
+        if finding.relpath not in noqa:
+            try:
+                data = source.DiskTree(result.root).read(finding.relpath)
+                text = source.decode(data or b"", finding.relpath)
+            except source.SourceError:
+                text = ""
+            noqa[finding.relpath] = source.Noqa(text)
+        return not noqa[finding.relpath].covers(finding.line, finding.code)
+
+    result.findings = [f for f in result.findings if reported(f)]
+    result.allowed = [(f, why) for f, why in result.allowed if reported(f)]
+    result.approved = [(f, why) for f, why in result.approved
+                       if reported(f)]
 
 
 def _view(args, results, out) -> None:
@@ -140,15 +186,16 @@ def _view(args, results, out) -> None:
                 "apis": [row for r in results if r.previous is not None
                          for row in upgrade.matrix(r.context)]}
         text = inventory.matrix_text
+    data = report.escaped(data)  # names and source from the analysed code
     if args.format == "json":
         _dump(data, out)
     else:
         print(text(data), file=out)
 
 
-def _findings(fmt, results, out) -> None:
+def _findings(fmt, results, out, python_files: int) -> None:
     if fmt == "json":
-        _dump(report.as_json(results), out)
+        _dump(report.as_json(results, python_files), out)
     elif fmt == "sarif":
         _dump(report.as_sarif(results), out)
     else:
@@ -164,7 +211,8 @@ def _dump(data, out) -> None:
 
 
 def _error(message: str) -> int:
-    print(f"rpc-version-lint: error: {message}", file=sys.stderr)
+    print(f"rpc-version-lint: error: {report.escape(message)}",
+          file=sys.stderr)
     return EXIT_ERROR
 
 

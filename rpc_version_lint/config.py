@@ -7,8 +7,11 @@ in pyproject.toml. Values are parsed here, once, into a ``Config``.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+
+_LOG = logging.getLogger(__name__)  # flake8's path matching logs through it
 
 
 class ConfigError(Exception):
@@ -25,6 +28,10 @@ class Config:
     allow: tuple = ()                # Allow entries
     select: tuple = ()
     ignore: tuple = ()
+    # settings that could not be read (the plugin carries on without them
+    # and reports RPC900; the command line stops at the first)
+    errors: tuple = ()
+    flake8: bool = False             # name options as flake8 spells them
 
     @property
     def pair_map(self) -> dict:
@@ -173,7 +180,11 @@ def read_pyproject(start: str) -> tuple[str | None, dict]:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})")
-    table = data.get("tool", {}).get("rpc-version-lint")
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # ``tool = 3``, ``[[tool]]``
+        raise ConfigError(f"{path}: tool is not a table (expected "
+                          f"[tool.rpc-version-lint])")
+    table = tool.get("rpc-version-lint")
     if table is None:
         return None, {}
     if not isinstance(table, dict):
@@ -196,3 +207,65 @@ def read_pyproject(start: str) -> tuple[str | None, dict]:
         settings[name if name in ("select", "ignore") else "rpc-" + name] = \
             value
     return path, settings
+
+
+# -- flake8's own file options, so that the command line sees what it sees --
+
+@dataclass(frozen=True)
+class FileOptions:
+    """flake8's ``exclude`` (with ``extend-exclude``), ``filename`` and
+    ``per-file-ignores``, as flake8 reads them from the [flake8] section:
+    paths in the first two relative to the file's directory."""
+
+    exclude: tuple
+    filename: tuple = ("*.py",)
+    per_file_ignores: tuple = ()  # ((pattern, (codes, ...)), ...)
+
+    def ignored(self, path: str, code: str) -> bool:
+        """Whether per-file-ignores drops ``code`` in ``path`` (as given on
+        the command line): the longest matching pattern decides, as in
+        flake8."""
+        from flake8 import utils
+        best = None
+        for pattern, codes in self.per_file_ignores:
+            if utils.matches_filename(
+                    path, patterns=[utils.normalize_path(pattern)],
+                    log_message="%(path)s", logger=_LOG) and (
+                    best is None or len(pattern) > len(best[0])):
+                best = (pattern, codes)
+        return best is not None and code.startswith(tuple(best[1]))
+
+
+def file_options(path: str | None) -> FileOptions:
+    import configparser
+    import os
+
+    from flake8 import defaults, utils
+    from flake8.exceptions import Flake8Exception
+
+    values = {}
+    if path:
+        parser = configparser.RawConfigParser()
+        parser.read(path, encoding="utf-8")
+        values = {key.replace("_", "-"): value
+                  for key, value in parser.items("flake8")}
+    parent = os.path.dirname(os.path.abspath(path)) if path else os.curdir
+
+    def paths(key, default):
+        if key not in values:
+            return list(default)
+        return utils.normalize_paths(
+            utils.parse_comma_separated_list(values[key]), parent)
+
+    exclude = paths("exclude", defaults.EXCLUDE) + \
+        paths("extend-exclude", ())
+    try:
+        mapping = utils.parse_files_to_codes_mapping(
+            values.get("per-file-ignores", ""))
+    except (ValueError, Flake8Exception) as exc:
+        raise ConfigError(f"{path}: [flake8] per-file-ignores: "
+                          f"{str(exc).strip().splitlines()[0]}")
+    return FileOptions(tuple(exclude),
+                       tuple(paths("filename", ("*.py",))),
+                       tuple((pattern, tuple(codes))
+                             for pattern, codes in mapping))

@@ -8,14 +8,13 @@ many of its files it checks.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from . import index, rules, snapshot
 from .baseline import BaseError, approvals, find_base
-from .config import Config
+from .config import Config, FileOptions, file_options
 from .model import Snapshot
-from .source import DiskTree, find_scope
+from .source import DiskTree, flake8_files, scopes_of
 
 
 @dataclass
@@ -37,54 +36,43 @@ class Result:
         return [f for f in self.findings if f.relpath == relpath]
 
 
-def scopes(paths) -> list[tuple[str, str]]:
-    """The (root, top package) scopes that the given paths belong to."""
-    found = []
-
-    def add(scope):
-        if scope not in found:
-            found.append(scope)
-
-    for path in paths:
-        path = os.path.abspath(path)
-        if os.path.isfile(path):
-            add(find_scope(path))
-        elif os.path.isfile(os.path.join(path, "__init__.py")):
-            add(find_scope(os.path.join(path, "__init__.py")))
-        elif os.path.isdir(path):
-            entries = sorted(os.listdir(path))
-            packages = [e for e in entries if not e.startswith(".")
-                        and e not in ("tests", "test")
-                        and os.path.isfile(os.path.join(path, e,
-                                                        "__init__.py"))]
-            for package in packages:
-                add((path, package))
-            if not packages and any(e.endswith(".py") for e in entries):
-                add((path, ""))
-    return found
+def scopes(paths, options: FileOptions | None = None) -> list[tuple]:
+    """The (root, top package) scopes of the files flake8 would check for
+    these paths (with its default excludes unless ``options`` say)."""
+    options = options or file_options(None)
+    return scopes_of(flake8_files(paths, options.exclude, options.filename))
 
 
-def analyze(root: str, top: str, config: Config, codes) -> Result:
-    head_tree = DiskTree(root)
+def analyze(root: str, top: str, config: Config, codes,
+            overlay: dict | None = None) -> Result:
+    """``overlay``: relpath -> bytes that stand for the file on disk."""
+    head_tree = DiskTree(root, overlay=dict(overlay or {}))
     upgrade = bool(config.upgrade_from) and any(
         r.needs == "upgrade" for r in map(rules.get, codes) if r)
     head = snapshot.build(head_tree, top, "working tree", config.pair_map,
                           infer_root=root, usage=upgrade)
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
+    failures = list(config.errors)
+    names = _OPTION_NAMES[config.flake8]
     needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
     if needs_base and config.base is not None:
         try:
             baseline = find_base(root, config.base, config.commit_msg,
-                                 worktree=head_tree)
+                                 option=names[0], worktree=head_tree,
+                                 msg_option=names[1], top=top)
+            if baseline is not None:
+                # reading the base may find an object git cannot give
+                base = snapshot.build(baseline.tree, top, baseline.label,
+                                      config.pair_map,
+                                      infer_root=baseline.infer_root)
         except BaseError as exc:
             result.warnings.append(str(exc))
-            result.fatal = exc.fatal
+            if exc.fatal:
+                failures.append(str(exc))
             baseline = None
         if baseline is not None:
-            context.base = result.base = snapshot.build(
-                baseline.tree, top, baseline.label, config.pair_map,
-                infer_root=baseline.infer_root)
+            context.base = result.base = base
             context.messages = baseline.messages
             if top and not result.base.scanned and head.scanned:
                 result.warnings.append(
@@ -93,14 +81,19 @@ def analyze(root: str, top: str, config: Config, codes) -> Result:
     if upgrade:
         try:
             previous = find_base(root, config.upgrade_from,
-                                 option="--upgrade-from")
-        except BaseError as exc:
-            result.warnings.append(str(exc))
-            result.fatal = True
-        else:
+                                 option=names[2], top=top)
             context.previous = result.previous = snapshot.build(
                 previous.tree, top, previous.label, config.pair_map,
                 infer_root=previous.infer_root, usage=True)
+        except BaseError as exc:
+            result.warnings.append(str(exc))
+            failures.append(str(exc))
+    # RPC900: what could not be done fails the run in every front end (a
+    # note alone would let flake8 pass); reported in the files holding
+    # APIs, or those that may, when none is left
+    result.fatal = bool(failures)
+    context.failures = tuple(dict.fromkeys(failures))
+    context.files = tuple(head.files or head_tree.candidates(top))
     result.findings = settle(rules.run(context, codes), result, config,
                              context.messages)
     result.context = context
@@ -123,6 +116,9 @@ def settle(findings, result, config, messages) -> list:
     approved = approvals(messages)
     kept = []
     for finding in findings:
+        if finding.code == "RPC900":  # nothing in the tree may waive it
+            kept.append(finding)
+            continue
         names = keys.get(finding.api, {finding.api})
         entry = next((a for a in config.allow
                       if a.matches(finding.code, names)), None)
@@ -138,11 +134,18 @@ def settle(findings, result, config, messages) -> list:
     return kept
 
 
+# (base, commit message, previous release) as each front end spells them
+_OPTION_NAMES = {False: ("--base", "--commit-msg", "--upgrade-from"),
+                 True: ("--rpc-base", "--rpc-commit-msg",
+                        "--rpc-upgrade-from")}
+
 _cache: dict = {}
 
 
-def analyze_cached(root: str, top: str, config: Config, codes) -> Result:
-    key = (root, top, config, frozenset(codes))
+def analyze_cached(root: str, top: str, config: Config, codes,
+                   overlay: dict | None = None) -> Result:
+    key = (root, top, config, frozenset(codes),
+           tuple(sorted((overlay or {}).items())))
     if key not in _cache:
-        _cache[key] = analyze(root, top, config, codes)
+        _cache[key] = analyze(root, top, config, codes, overlay)
     return _cache[key]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 import sys
 
-from . import __version__, engine, rules
+from . import __version__, engine, report, rules
 from .config import (Config, ConfigError, find_config, parse_allow,
                      parse_pairs, read_settings, split_list)
-from .source import find_scope, is_test_path, may_hold_rpc
+from .source import encode, find_scope, is_test_path, may_hold_rpc
 
 
 class Plugin:
@@ -25,6 +25,8 @@ class Plugin:
     config = Config()
     codes: frozenset = frozenset()
     _reported: set = set()
+    _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
+    stdin_name: str | None = None
 
     def __init__(self, tree, filename, lines):
         self.filename = filename
@@ -62,22 +64,27 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options) -> None:
+        # What cannot be read is carried on without, and reported as RPC900
+        # in every RPC file: a note alone would let the gate pass.
+        errors = []
         try:  # flake8 ignores keys it does not know: a typo would pass
             path = find_config(os.getcwd())
             if path:
                 read_settings(path)
         except ConfigError as exc:
-            _warn(str(exc))
+            errors.append(str(exc))
         try:
             pairs = parse_pairs(getattr(options, "rpc_pairs", ""))
         except ConfigError as exc:
-            _warn(str(exc))
+            errors.append(str(exc))
             pairs = ()
         try:
             allow = parse_allow(getattr(options, "rpc_allow", ""))
         except ConfigError as exc:
-            _warn(str(exc))
+            errors.append(str(exc))
             allow = ()
+        for error in errors:
+            _warn(error)
         base = getattr(options, "rpc_base", "auto") or "auto"
         cls.config = Config(
             base=None if base == "none" else base,
@@ -86,11 +93,17 @@ class Plugin:
                 options, "rpc_rolling_upgrade_apis", ""))),
             pairs=pairs,
             allow=allow,
-            upgrade_from=getattr(options, "rpc_upgrade_from", None))
+            upgrade_from=getattr(options, "rpc_upgrade_from", None),
+            errors=tuple(errors),
+            flake8=True)
         # flake8 filters what we report with select/ignore itself; rules that
         # are off by default only run when a selection names them.
         selected = split_list(getattr(options, "select", None)) + \
             split_list(getattr(options, "extend_select", None))
+        # the name flake8 gives piped text (an editor's unsaved buffer)
+        filenames = getattr(options, "filenames", None) or ()
+        cls.stdin_name = getattr(options, "stdin_display_name", None) \
+            if "-" in filenames else None
         cls.codes = frozenset(
             rules.enabled_codes([s for s in selected if s.startswith("RPC")
                                  and s != "RPC"]) |
@@ -107,13 +120,25 @@ class Plugin:
                                   root).replace(os.sep, "/")
         if is_test_path(relpath):
             return
-        try:
-            result = engine.analyze_cached(root, top, self.config,
-                                           self.codes)
-        except Exception as exc:  # never break the rest of the flake8 run
-            _warn(f"internal error while analysing {top or root}: "
-                  f"{type(exc).__name__}: {exc}; RPC findings are missing "
-                  f"for it (please report this)")
+        # piped text stands for the file of that name: analyse it, not the
+        # file on disk (which may differ, or not exist yet)
+        overlay = {relpath: encode("".join(self.lines))} \
+            if filename == self.stdin_name else None
+        key = (root, top, bool(overlay))
+        if key not in Plugin._failed:
+            try:
+                result = engine.analyze_cached(root, top, self.config,
+                                               self.codes, overlay)
+            except Exception as exc:  # never break the rest of the run
+                Plugin._failed[key] = (
+                    f"internal error while analysing {top or root}: "
+                    f"{type(exc).__name__}: {str(exc).strip()}; RPC "
+                    f"findings are missing for it (please report this)")
+        if key in Plugin._failed:
+            # the findings are missing: fail rather than pass in silence
+            _warn(Plugin._failed[key])
+            yield 1, 0, report.escape(f"RPC900 RPC checks incomplete: "
+                                      f"{Plugin._failed[key]}"), type(self)
             return
         for problem in result.warnings:
             _warn(problem)
@@ -122,11 +147,14 @@ class Plugin:
                 _warn(f"approved: {relpath}:{finding.line}: {finding.code} "
                       f"{finding.message} (RPC-Approved: {reason})")
         for finding in result.findings_in(relpath):
-            yield finding.line, finding.col, finding.text(), type(self)
+            yield finding.line, finding.col, report.escape(finding.text()), \
+                type(self)
 
 
 def _warn(message: str) -> None:
-    """One line on stderr, once per process."""
+    """One line on stderr, once per process (each flake8 worker is one),
+    written at once: lines of two workers never run together."""
     if message not in Plugin._reported:
         Plugin._reported.add(message)
-        print(f"rpc-version-lint: {message}", file=sys.stderr)
+        report.write_line(sys.stderr,
+                          f"rpc-version-lint: {report.escape(message)}")

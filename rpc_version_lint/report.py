@@ -7,38 +7,95 @@ scanning services) and ``github`` (workflow command annotations).
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
+from urllib.parse import quote
 
 from . import __version__, rules
 
 JSON_SCHEMA_VERSION = 1
 
 
+def write_line(stream, text: str) -> None:
+    """``text`` and its newline in one write to the file underneath (a
+    pipe takes up to 4 KiB at once, whoever else writes to it)."""
+    data = text + "\n"
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file
+        stream.write(data)
+        return
+    stream.flush()
+    raw = data.encode(getattr(stream, "encoding", None) or "utf-8",
+                      "backslashreplace")
+    while raw:
+        raw = raw[os.write(fd, raw):]
+
+
 def location(result, finding) -> str:
     return os.path.relpath(os.path.join(result.root, finding.relpath))
 
 
+# What would let text from the analysed code (a method name, a topic, a
+# version string) forge an output line or drive the terminal: C0 and C1
+# controls, DEL, line and paragraph separators, and bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                     "\u2066-\u2069\ufeff]")
+
+
+def escape(text):
+    """``text`` with each unsafe character written as an escape (``\\x1b``,
+    ``\\u2028``): one line, shown as it is, in every format."""
+    if not isinstance(text, str) or not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}"
+                       if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
+def escaped(data):
+    """``data`` (json-like) with every string in it escaped."""
+    if isinstance(data, dict):
+        return {escape(k): escaped(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [escaped(v) for v in data]
+    return escape(data)
+
+
 def _each(results, what="findings"):
+    """(path, finding, reason) with the finding's text and the reason
+    escaped; the path as it is (each format escapes it its own way)."""
     for result in results:
         for item in getattr(result, what):
             finding, reason = item if isinstance(item, tuple) else (item,
                                                                     None)
-            yield location(result, finding), finding, reason
+            safe = dataclasses.replace(finding, message=escape(
+                finding.message), api=escape(finding.api))
+            yield location(result, finding), safe, escape(reason)
 
 
-def summary(results) -> dict:
+def summary(results, python_files: int | None = None) -> dict:
     findings = [f for r in results for f in r.findings]
-    return {
+    found = {
         "findings": len(findings),
         "apis": len({f.api for f in findings}),
         "files_checked": sum(r.head.scanned for r in results),
         "allowed": sum(len(r.allowed) for r in results),
         "approved": sum(len(r.approved) for r in results),
     }
+    if python_files is not None:
+        found["python_files"] = python_files
+        found["rpc_apis"] = sum(len(r.head.apis) for r in results)
+    return found
 
 
-def summary_line(results) -> str:
-    s = summary(results)
+def summary_line(results, python_files: int | None = None) -> str:
+    s = summary(results, python_files)
+    if python_files is not None and not any(r.head.files for r in results):
+        # as flake8 would: nothing to check here is not an error
+        return (f"0 RPC APIs in {python_files} Python "
+                f"file{'s' * (python_files != 1)}")
     line = (f"{s['findings']} finding{'s' * (s['findings'] != 1)} in "
             f"{s['apis']} API{'s' * (s['apis'] != 1)}, "
             f"{s['files_checked']} file{'s' * (s['files_checked'] != 1)} "
@@ -48,19 +105,19 @@ def summary_line(results) -> str:
 
 
 def text(results) -> list[str]:
-    return [f"{path}:{f.line}:{f.col + 1}: {f.code} {f.message}"
+    return [f"{escape(path)}:{f.line}:{f.col + 1}: {f.code} {f.message}"
             for path, f, _ in _each(results)]
 
 
 def notes(results) -> list[str]:
     """What is set aside, one line each: never a silent pass."""
-    lines = [f"approved: {path}:{f.line}: {f.code} {f.message} "
+    lines = [f"approved: {escape(path)}:{f.line}: {f.code} {f.message} "
              f"(RPC-Approved: {reason})"
              for path, f, reason in _each(results, "approved")]
     return lines
 
 
-def as_json(results) -> dict:
+def as_json(results, python_files: int | None = None) -> dict:
     def entry(path, f, reason=None):
         item = {"path": path, "line": f.line, "col": f.col + 1,
                 "code": f.code, "title": rules.get(f.code).title,
@@ -75,7 +132,7 @@ def as_json(results) -> dict:
         "findings": [entry(*e) for e in _each(results)],
         "approved": [entry(*e) for e in _each(results, "approved")],
         "allowed": [entry(*e) for e in _each(results, "allowed")],
-        "summary": summary(results),
+        "summary": summary(results, python_files),
     }
 
 
@@ -98,7 +155,8 @@ def as_sarif(results) -> dict:
             "level": "error",
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": path.replace(os.sep, "/"),
+                "artifactLocation": {"uri": quote(path.replace(os.sep,
+                                                               "/")),
                                      "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": f.line,
                            "startColumn": f.col + 1}}}],
@@ -138,7 +196,8 @@ def _directory_uri(path: str) -> str:
 
 def github(results) -> list[str]:
     """GitHub Actions workflow commands, one annotation per finding."""
-    return [f"::error file={_prop(path)},line={f.line},col={f.col + 1},"
+    return [f"::error file={_prop(escape(path))},line={f.line},"
+            f"col={f.col + 1},"
             f"title={_prop(f.code + ' ' + rules.get(f.code).title)}::"
             f"{_data(f.message)}" for path, f, _ in _each(results)]
 

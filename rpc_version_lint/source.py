@@ -53,6 +53,17 @@ def is_test_path(relpath: str) -> bool:
             or name.startswith("test_") or name in ("test.py", "conftest.py"))
 
 
+def encode(text: str) -> bytes:
+    """Source text as the bytes of a file: in the encoding its coding
+    declaration names, UTF-8 without one."""
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return text.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        return data
+
+
 def decode(data: bytes, relpath: str) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -113,12 +124,111 @@ def find_scope(path: str) -> tuple[str, str]:
     return os.path.dirname(top_dir), os.path.basename(top_dir)
 
 
+def flake8_files(paths, exclude, filename) -> list[str]:
+    """The Python files flake8 checks for these paths, found as flake8
+    finds them (its own discovery, its exclude and filename patterns):
+    namespace packages, loose scripts and all."""
+    from flake8.discover_files import expand_paths
+
+    found: dict = {}
+    for path in paths:  # in the order given, each walked in sorted order
+        expanded = expand_paths(paths=[path], stdin_display_name="stdin",
+                                filename_patterns=list(filename),
+                                exclude=list(exclude))
+        # the plugin checks *.py only; a FIFO would block the read
+        found.update(dict.fromkeys(sorted(
+            os.path.normpath(p) for p in expanded
+            if p.endswith(".py") and os.path.isfile(p))))
+    return list(found)
+
+
+def scopes_of(files) -> list[tuple[str, str]]:
+    """The (root, top) scopes that flake8's plugin analyses for these files:
+    those of the files that pass the pre-filter, test code aside."""
+    found: dict = {}
+    of_directory: dict = {}
+    for path in files:
+        path = os.path.abspath(path)
+        directory = os.path.dirname(path)
+        if directory not in of_directory:
+            of_directory[directory] = find_scope(path)
+        scope = of_directory[directory]
+        if scope in found or is_test_path(os.path.relpath(
+                path, scope[0]).replace(os.sep, "/")):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b"Target("  # analysed, so that the reason is said once
+        if may_hold_rpc(data):
+            found[scope] = True
+    return list(found)
+
+
+class Noqa:
+    """The ``# noqa`` comments of one file, read as flake8 reads them: a
+    ``# flake8: noqa`` line skips the file; an inline comment covers its
+    line (all the lines of a token spanning several, such as a string),
+    for all codes or those it names (prefixes)."""
+
+    def __init__(self, text: str):
+        from flake8 import defaults
+        self._inline = defaults.NOQA_INLINE_REGEXP
+        self.lines = text.splitlines(keepends=True)
+        self.whole_file = any(defaults.NOQA_FILE.match(line)
+                              for line in self.lines)
+        self._logical: dict | None = None
+
+    def covers(self, line: int, code: str) -> bool:
+        if self.whole_file:
+            return True
+        text = self._logical_lines().get(line)
+        if text is None:
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) \
+                else ""
+        match = self._inline.search(text)
+        if match is None:
+            return False
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        named = {c for c in re.split(r"[,\s]+", codes) if c}
+        return code in named or code.startswith(tuple(named))
+
+    def _logical_lines(self) -> dict[int, str]:
+        """line -> the text flake8 searches for its comment: the lines
+        from one NL or NEWLINE token to the next."""
+        if self._logical is None:
+            self._logical = {}
+            lines = iter(self.lines)
+            low, high = len(self.lines) + 2, -1
+            try:
+                for token in tokenize.generate_tokens(
+                        lambda: next(lines, "")):
+                    if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                        continue
+                    low = min(low, token.start[0])
+                    high = max(high, token.end[0])
+                    if token.type in (tokenize.NL, tokenize.NEWLINE):
+                        joined = "".join(self.lines[low - 1:high])
+                        self._logical.update(dict.fromkeys(
+                            range(low, high + 1), joined))
+                        low, high = len(self.lines) + 2, -1
+            except (tokenize.TokenError, SyntaxError):
+                self._logical = {}  # flake8 then reads the physical line
+        return self._logical
+
+
 @dataclass
 class DiskTree:
     """Files under a directory on disk (the working tree, or a base dir)."""
 
     root: str
     label: str = "working tree"
+    # relpath -> bytes read instead of the file (an editor's unsaved
+    # buffer, piped to flake8 with --stdin-display-name)
+    overlay: dict = field(default_factory=dict)
     _candidates_of: dict = field(default_factory=dict, repr=False,
                                  compare=False)
     _files_of: dict = field(default_factory=dict, repr=False, compare=False)
@@ -126,6 +236,8 @@ class DiskTree:
                               compare=False)
 
     def read(self, relpath: str) -> bytes | None:
+        if relpath in self.overlay:
+            return self.overlay[relpath]
         try:
             with open(os.path.join(self.root, relpath), "rb") as handle:
                 return handle.read()
@@ -162,6 +274,8 @@ class DiskTree:
                 if name.endswith(".py") and os.path.isfile(path):
                     rel = os.path.relpath(path, self.root)
                     found.append(rel.replace(os.sep, "/"))
+        found += [p for p in self.overlay if p not in found and p.endswith(
+            ".py") and (p.startswith(top + "/") if top else "/" not in p)]
         return [p for p in found if not is_test_path(p)]
 
     def read_quietly(self, relpath: str) -> bytes | None:

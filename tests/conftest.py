@@ -60,9 +60,10 @@ def run_cli(*args, cwd=None, env=None):
                           timeout=300)
 
 
-def run_flake8(*args, cwd=None):
+def run_flake8(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "flake8", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          env=env, capture_output=True, text=True,
+                          timeout=300)
 
 
 # -- real release trees from the package index -----------------------------

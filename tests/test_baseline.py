@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -117,16 +118,13 @@ def test_git_not_installed(tmp_path):
     repo.commit("Base")
     repo.commit("Again")
     env = dict(os.environ, PATH=str(tmp_path / "nowhere"))
+    # sys.executable as it is: resolving the link would leave the virtual
+    # environment for the system Python, which lacks this package
     proc = subprocess.run(
-        [os.path.realpath(_python()), "-m", "rpc_version_lint", "-q", "."],
+        [sys.executable, "-m", "rpc_version_lint", "-q", "."],
         cwd=repo.path, env=env, capture_output=True, text=True)
     assert "git is not installed" in one_line(proc.stderr)
     assert "RPC205" in proc.stdout and proc.returncode == 1
-
-
-def _python():
-    import sys
-    return sys.executable
 
 
 def test_unknown_revision(tmp_path):

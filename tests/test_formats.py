@@ -81,7 +81,8 @@ def test_json_matches_its_schema():
         (path, line, code, message) for path, line, code, _, message
         in FINDINGS]
     assert data["summary"] == {"findings": 7, "apis": 1, "files_checked": 2,
-                               "allowed": 0, "approved": 0}
+                               "allowed": 0, "approved": 0,
+                               "python_files": 3, "rpc_apis": 1}
 
 
 def test_sarif_matches_the_official_schema():

@@ -58,3 +58,25 @@ def test_first_command_in_a_fresh_environment(tmp_path):
     codes = {line.split()[1] for line in proc.stdout.splitlines()
              if ": RPC" in line}
     assert {"RPC201", "RPC203", "RPC204", "RPC205", "RPC208"} <= codes
+
+
+def test_ci_environment_cannot_see_the_system_python():
+    """A test that leaves the virtual environment (resolving sys.executable
+    to the system Python) must fail in CI as on a fresh machine."""
+    with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as handle:
+        ci = handle.read()
+    assert "--system-site-packages" not in ci
+    assert "unset PYTHONPATH" in ci and "PYTHONNOUSERSITE=1" in ci
+    guard = ci.split("base=", 1)[1].split("\nfi\n", 1)[0]
+    assert "import rpc_version_lint" in guard and "exit 1" in guard
+    assert " -I " in guard  # not the package in the current directory
+    # and no test resolves the interpreter out of the environment
+    tests = os.path.join(REPO, "tests")
+    for directory, _, files in os.walk(tests):
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(directory, name),
+                          encoding="utf-8") as handle:
+                    text = handle.read()
+                assert not re.search(
+                    r"realpath\((sys\.executable|_python\(\))", text), name

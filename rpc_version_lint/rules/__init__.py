@@ -72,6 +72,10 @@ class Context:
     messages: list | None = None      # commit messages; None: not known
     rolling: tuple = ()               # rpc-rolling-upgrade-apis entries
     previous: object = None           # --upgrade-from snapshot
+    # settings asked for that could not be honoured (RPC900), and the
+    # files to report them in
+    failures: tuple = ()
+    files: tuple = ()
 
 
 def all_rules() -> list[Rule]:

@@ -1,4 +1,9 @@
-"""RPC9xx: analysis health (off by default)."""
+"""RPC9xx: analysis health.
+
+RPC900 makes a run that could not do what it was asked fail, whichever
+front end runs it; RPC901 (off by default) points at what the analysis
+could not resolve.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +50,42 @@ def unresolved_versions(snapshot):
       """)
 def unresolved_version(ctx):
     for u, api in unresolved_versions(ctx.head):
+        quoted = " ".join(u.text.split())  # source quoted on one line
         yield Finding(u.relpath, u.line, 0, "RPC901",
-                      f"{api}: {u.text} could not be resolved statically "
+                      f"{api}: {quoted} could not be resolved statically "
                       f"({u.why}); the checks do not cover it", api)
+
+
+@rule("RPC900", "Setting asked for cannot be honoured", lang="ini",
+      rationale="""
+      A gate must not pass because it could not look. When a setting
+      asked for cannot be honoured (a shallow clone without the base, a
+      base or previous release that does not exist, a misspelt or bad
+      rpc-* key, a repository object that cannot be read) the checks that
+      need it do not run, and a run that only printed a note would pass.
+      The command line exits 2; under flake8, whose exit status only
+      findings can change, this finding is reported at line 1 of every
+      file holding an RPC client or server (of every file that may hold
+      one, when none is left), with the reason.
+      """,
+      bad="""
+      [flake8]
+      # a typo: the key is rpc-allow, so the allow-list would be ignored
+      rpc-allows =
+          RPC105 compute API: the 5.x proxy stays until Zed
+      """,
+      good="""
+      [flake8]
+      rpc-allow =
+          RPC105 compute API: the 5.x proxy stays until Zed
+      """,
+      fix="""
+      Do what the message says: fetch the base (git fetch --deepen=1 in a
+      shallow clone), correct the revision, directory or key, and run
+      again.
+      """)
+def setting_not_honoured(ctx):
+    for reason in ctx.failures:
+        for relpath in ctx.files:
+            yield Finding(relpath, 1, 0, "RPC900",
+                          f"RPC checks incomplete: {reason}")
