@@ -37,6 +37,10 @@ _NONEMPTY_LIST = re.compile(r"endpoints\s*=\s*\[\s*[^\]\s]")
 _HISTORY_RE = re.compile(
     r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Z])",
     re.MULTILINE)
+# server classes often keep their history as comments above the target
+_COMMENT_HISTORY_RE = re.compile(
+    r"^\s*#\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Z])",
+    re.MULTILINE)
 
 
 # files read at most to find how a client class is built
@@ -473,15 +477,10 @@ class Extractor:
 
     def _client_history(self, client: Client, mro) -> None:
         """The "API version history" of the class's own docstring."""
-        node = mro[0].node
-        doc = ast.get_docstring(node, clean=False)
-        if not doc or "history" not in doc.lower():
-            return
-        versions = [Version.parse(m) for m in _HISTORY_RE.findall(doc)]
-        versions = [v for v in versions if v]
+        versions = _docstring_history(mro[0].node)
         if versions:
             client.history = versions
-            client.history_line = node.body[0].lineno
+            client.history_line = mro[0].node.body[0].lineno
 
     def _sends(self, client: Client, events) -> list[Send]:
         groups: dict[tuple, Send] = {}
@@ -664,6 +663,7 @@ class Extractor:
                         and value.id in endpoint.methods:
                     endpoint.methods[name] = endpoint.methods[value.id]
         endpoint.has_getattr = any("__getattr__" in c.methods for c in mro)
+        endpoint.history = _class_history(cls)
         return endpoint
 
     def _endpoint_target(self, interp, mro):
@@ -839,3 +839,19 @@ def _method(owner: ClassInfo, node) -> Method:
         params.append(Param(p.arg, default is not None, True))
     return Method(node.name, owner.module.relpath, node.lineno, tuple(params),
                   a.vararg is not None, a.kwarg is not None, owner.path)
+
+
+def _docstring_history(node: ast.ClassDef) -> list[Version]:
+    doc = ast.get_docstring(node, clean=False)
+    if not doc or "history" not in doc.lower():
+        return []
+    return [v for v in map(Version.parse, _HISTORY_RE.findall(doc)) if v]
+
+
+def _class_history(cls: ClassInfo) -> list[Version]:
+    """Versions a class records in its docstring history or in
+    ``#  1.10 - ...`` comment lines of its body."""
+    node = cls.node
+    body = "\n".join(cls.module.lines[node.lineno - 1:node.end_lineno])
+    found = [Version.parse(m) for m in _COMMENT_HISTORY_RE.findall(body)]
+    return _docstring_history(node) + [v for v in found if v]

@@ -194,6 +194,7 @@ class Endpoint:
     registration: tuple | None = None  # (relpath, line) of the append(...)
     unresolved: list[Unresolved] = field(default_factory=list)
     via: str | None = None   # a forwarding wrapper the server holds it in
+    history: list = field(default_factory=list)  # versions it records
 
     @property
     def accepts(self) -> Version | None:
