@@ -46,3 +46,27 @@ def test_license_is_an_spdx_expression_with_its_text():
     assert "END OF TERMS AND CONDITIONS" in text
     assert not any(c.startswith("License ::")
                    for c in project["classifiers"])  # PEP 639
+
+
+def test_ci_runs_the_oldest_astroid_allowed():
+    """.ci/run's extra step installs exactly astroid's lower bound and
+    runs tests that exist."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    (astroid,) = [Requirement(r) for r in pyproject()["project"]
+                  ["dependencies"] if r.startswith("astroid")]
+    lower = [s.version for s in astroid.specifier if s.operator == ">="]
+    assert [s.operator for s in astroid.specifier if s.operator != ">="] \
+        == ["<"]
+    with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    (pin,) = [line for line in lines if "astroid==" in line]
+    assert Version(re.search(r"'astroid==([^']+)'", pin).group(1)) == \
+        Version(lower[0])
+    after = lines[lines.index(pin) + 1:]
+    (run,) = [line for line in after if line.startswith("python -m pytest")]
+    paths = [word for word in run.split() if word.startswith("tests/")]
+    assert paths and all(os.path.isfile(os.path.join(REPO, p))
+                         for p in paths)
+    assert "test_flow.py" in run  # holds the test that astroid resolves
