@@ -103,6 +103,7 @@ def source_files() -> list[str] | None:
 class Distributions:
     wheel: str
     sdist: str
+    source: str     # the clean copy they were built from
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +128,7 @@ def distributions(tmp_path_factory) -> Distributions:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
-    return Distributions(str(wheel), str(sdist))
+    return Distributions(str(wheel), str(sdist), str(source))
 
 
 @dataclass
