@@ -1,5 +1,6 @@
-"""The GitHub Action (action.yml): its YAML, the command line it builds,
-and that command run on real changes."""
+"""The GitHub Action (action.yml) and the Zuul job (zuul.d/, playbooks/):
+their YAML, the command line they build, and that command run on real
+changes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rpc_version_lint import cli
 from test_procedure import PLAIN, SHAPES, TAGGED, setup_repo, state
 
 yaml = pytest.importorskip("yaml")
+jinja2 = pytest.importorskip("jinja2")
 
 COMPUTE = next(s for s in SHAPES if s.name == "compute")
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -217,3 +219,99 @@ def test_action_installs_and_runs(distributions, tmp_path, change_2):
               encoding="utf-8") as handle:
         results = json.load(handle)["runs"][0]["results"]
     assert "RPC102" in {r["ruleId"] for r in results}
+
+
+# -- the Zuul job ---------------------------------------------------------
+
+def job() -> dict:
+    (entry,) = load("zuul.d", "jobs.yaml")
+    return entry["job"]
+
+
+def playbook() -> list:
+    return load(*job()["run"].split("/"))
+
+
+def ansible(template: str, variables: dict) -> str:
+    """Render as Ansible does, templates in variables included."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    for _ in range(5):
+        template = env.from_string(template).render(variables)
+    return template
+
+
+ZUUL = {
+    "ansible_user_dir": "/home/zuul",
+    "ensure_pip_virtualenv_command": "python3 -m venv",
+    "zuul": {
+        "project": {"src_dir": "src/opendev.org/openstack/nova"},
+        "projects": {
+            "opendev.org/openstack/nova": {
+                "short_name": "nova",
+                "src_dir": "src/opendev.org/openstack/nova"},
+            "example.org/tools/rpc-version-lint": {
+                "short_name": "rpc-version-lint",
+                "src_dir": "src/example.org/tools/rpc-version-lint"},
+        },
+    },
+}
+
+
+def zuul_tasks(extra_vars=None) -> tuple[dict, dict]:
+    variables = {**ZUUL, **job()["vars"], **(extra_vars or {})}
+    (play,) = playbook()
+    assert play["hosts"] == "all"
+    assert "ensure-pip" in play["roles"]
+    install, check = play["tasks"]
+    return ({k: ansible(v, variables) for k, v in install["pip"].items()},
+            {"command": ansible(check["command"], variables),
+             "chdir": ansible(check["args"]["chdir"], variables)})
+
+
+def test_zuul_job_definition():
+    spec = job()
+    assert spec["name"] == "rpc-version-lint"
+    assert {"zuul": "zuul/zuul-jobs"} in spec["roles"]
+    assert "rpc-version-lint" in spec["required-projects"]
+    assert os.path.isfile(os.path.join(REPO, *spec["run"].split("/")))
+    assert spec["vars"]["rpc_version_lint_paths"] == "."
+
+
+def test_readme_zuul_project_uses_the_job_and_its_variables():
+    (project,) = readme_yaml("#### Zuul")
+    ((name, settings),) = [next(iter(j.items())) for j in
+                           project["project"]["check"]["jobs"]]
+    assert name == job()["name"]
+    assert set(settings["vars"]) <= set(job()["vars"])
+    _, check = zuul_tasks(settings["vars"])
+    cli.parser().parse_args(shlex.split(check["command"])[1:])
+
+
+def test_zuul_playbook_installs_this_repository_and_runs_against_head_1():
+    install, check = zuul_tasks({"rpc_version_lint_args": (
+        "--rolling-upgrade-apis nova.compute.rpcapi.ComputeAPI")})
+    assert install == {
+        "name": "/home/zuul/src/example.org/tools/rpc-version-lint",
+        "virtualenv": "/home/zuul/.venv-rpc-version-lint",
+        "virtualenv_command": "python3 -m venv"}
+    assert check["chdir"] == "/home/zuul/src/opendev.org/openstack/nova"
+    argv = shlex.split(check["command"])
+    assert argv[0] == "/home/zuul/.venv-rpc-version-lint/bin/" \
+                      "rpc-version-lint"
+    args = cli.parser().parse_args(argv[1:])
+    assert (args.base, args.paths) == ("HEAD^", ["."])
+    assert args.rolling_upgrade_apis == "nova.compute.rpcapi.ComputeAPI"
+
+
+@pytest.mark.parametrize("message,rpc102", [(PLAIN, True), (TAGGED, False)])
+def test_zuul_command_on_a_change(tmp_path, change_2, message, rpc102):
+    repo = change_2(message)
+    _, check = zuul_tasks()
+    argv = shlex.split(check["command"])
+    for head in ("merge commit", "the change itself"):
+        proc = subprocess.run([sys.executable, "-m", "rpc_version_lint",
+                               *argv[1:]], cwd=repo.path,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert ("RPC102" in proc.stdout) == rpc102, (head, proc.stdout)
+        repo.git("checkout", "-q", "feature")
