@@ -19,7 +19,7 @@ from rpc_version_lint import __version__, report, rules
 # data and helpers, the robustness package, the rule pages and schemas.
 SDIST_SUBSET = ["tests/test_docs.py", "tests/test_formats.py",
                 "tests/test_shapes.py", "tests/test_versions.py",
-                "tests/robustness/test_bad_files.py"]
+                "tests/robustness/test_environments.py"]
 # in git, deliberately not in the sdist
 NOT_IN_SDIST = {".gitignore"}
 
