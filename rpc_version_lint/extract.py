@@ -21,7 +21,7 @@ import ast
 import re
 from collections import Counter
 
-from . import flow
+from . import flow, messaging
 from .index import ClassInfo, summary
 from .model import (UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Guard,
                     Method, Param, Route, Send, ServerFact, Unresolved,
@@ -654,9 +654,12 @@ class Extractor:
         _, external = self.project.mro(cls)
         endpoint.open = any(not n.startswith(_PLAIN_BASES) for n in external)
         for name, (owner, node) in self._methods(mro).items():
-            if name.startswith("_") or flow._is_property(node):
+            if flow._is_property(node) or name.startswith("__"):
                 continue
-            endpoint.methods[name] = _method(owner, node)
+            if messaging.dispatchable(name):
+                endpoint.methods[name] = _method(owner, node)
+            else:
+                endpoint.private.add(name)
         for owner in reversed(mro):  # ``failover_host = failover``
             for name, value in owner.attrs.items():
                 if isinstance(value, ast.Name) and not name.startswith("_") \

@@ -1,6 +1,6 @@
 """The inventory: every RPC API found, as plain data for text or json.
 
-The json form is described by ``docs/inventory.schema.json``; its
+The json form is described by ``data/inventory.schema.json``; its
 ``schema_version`` changes when a field is renamed or removed.
 """
 

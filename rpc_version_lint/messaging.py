@@ -148,6 +148,13 @@ ENTRY_NAMES = frozenset(_OSLO) | frozenset(
 SEND_NAMES = frozenset(SENDS)
 
 
+def dispatchable(method: str) -> bool:
+    """Whether the dispatcher may hand a message to an endpoint method of
+    this name: DefaultRPCAccessPolicy -- the default, and the policy the
+    projects pass explicitly -- refuses names with a leading '_'."""
+    return not method.startswith("_")
+
+
 def library_call(name: str) -> Call | None:
     """What calling the external ``name`` (a dotted path) does."""
     if name in LIBRARY:

@@ -195,6 +195,7 @@ class Endpoint:
     unresolved: list[Unresolved] = field(default_factory=list)
     via: str | None = None   # a forwarding wrapper the server holds it in
     history: list = field(default_factory=list)  # versions it records
+    private: set = field(default_factory=set)  # methods it refuses to serve
 
     @property
     def accepts(self) -> Version | None:

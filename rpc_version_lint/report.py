@@ -1,7 +1,7 @@
 """Findings -> text for people and machines (an output edge).
 
 Formats: ``text`` (``path:line:col: CODE message``, as flake8 prints),
-``json`` (docs/findings.schema.json), ``sarif`` (SARIF 2.1.0, for code
+``json`` (data/findings.schema.json), ``sarif`` (SARIF 2.1.0, for code
 scanning services) and ``github`` (workflow command annotations).
 """
 

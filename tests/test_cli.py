@@ -1,12 +1,12 @@
 """The command line: inventory, exit codes, and bad input."""
 
 import json
-import os
 import shutil
 
 import pytest
 
 from conftest import fixture, run_cli, run_flake8
+from rpc_version_lint import resources
 
 
 def test_inventory_text_has_one_row_per_api():
@@ -24,9 +24,7 @@ def test_inventory_json_matches_its_schema():
     proc = run_cli("--inventory", "--format", "json",
                    fixture("shapes", "compute"), fixture("shapes", "cinder"))
     data = json.loads(proc.stdout)
-    with open(os.path.join(os.path.dirname(__file__), "..", "docs",
-                           "inventory.schema.json")) as handle:
-        jsonschema.validate(data, json.load(handle))
+    jsonschema.validate(data, resources.schema("inventory"))
     names = [a["name"] for a in data["apis"]]
     assert names == ["fleet API", "storage-volume API"]
 

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from conftest import REPO, run_cli
+from rpc_version_lint import resources
 
 EXAMPLE = "examples/fleet"
 P = "examples/fleet/fleet/rpcapi.py"
@@ -74,8 +75,7 @@ def test_github_escapes_what_workflow_commands_reserve():
 def test_json_matches_its_schema():
     jsonschema = pytest.importorskip("jsonschema")
     data = json.loads(run("--format", "json").stdout)
-    with open(os.path.join(REPO, "docs", "findings.schema.json")) as handle:
-        jsonschema.validate(data, json.load(handle))
+    jsonschema.validate(data, resources.schema("findings"))
     assert [(f["path"], f["line"], f["code"], f["message"])
             for f in data["findings"]] == [
         (path, line, code, message) for path, line, code, _, message

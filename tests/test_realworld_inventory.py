@@ -81,8 +81,12 @@ def test_nova_apis_found():
         "nova.conductor.rpcapi.ConductorAPI",
         "nova.scheduler.rpcapi.SchedulerAPI"]
     # the base API's endpoint sits in service.py's endpoints list beside
-    # the manager of whichever service runs: not every endpoint is known
-    assert apis["nova.baserpc.BaseAPI"]["complete"] is False
+    # the manager SERVICE_MANAGERS names for the binary nova-conductor's
+    # entry point starts: every endpoint of that server is known
+    base = apis["nova.baserpc.BaseAPI"]
+    assert base["complete"] is True
+    assert base["pairing"] == "route: topic conductor"
+    assert endpoints(base) == [("BaseRPCAPI", "1.1", "baseapi")]
     assert results[0].head.scanned <= 20
 
 

@@ -38,3 +38,13 @@ def test_every_rule_is_expected_somewhere_in_the_fixtures():
 def test_off_by_default_rules_stay_off():
     root = os.path.join(FIXTURES, "rules", "rpc901")
     assert actual_findings(analyze_tree(root)) == set()
+
+
+def test_a_private_method_is_named_as_refused_not_missing():
+    root = os.path.join(FIXTURES, "rules", "rpc202")
+    [result] = analyze_tree(root, Config(base=None), codes={"RPC202"})
+    messages = {f.message.split(":")[1].split()[0]: f.message
+                for f in result.findings}
+    assert "refuses the private _shutdown()" in messages["_shutdown"]
+    assert "access policy" in messages["_shutdown"]
+    assert "has no method shutdown()" in messages["shutdown"]

@@ -115,6 +115,18 @@ def receiver(api, method: str, version):
     return None, None
 
 
+def lacks(candidates, method: str) -> tuple[str, str]:
+    """Why the endpoints accepting a message do not dispatch it, and what
+    to do about it."""
+    names = ", ".join(f"{e.name} {e.version}" for e in candidates)
+    if any(method in e.private for e in candidates):
+        return (f"{names}, which refuses the private {method}(): "
+                f"oslo.messaging's default access policy dispatches no "
+                f"method whose name starts with '_'",
+                "give the endpoint method a public name and send that")
+    return f"{names}, which has no method {method}()", "add it there"
+
+
 def delivery(api, method: str, version, kwargs, kwargs_open: bool):
     """Why one message would fail at ``api``'s endpoints, and where the
     server side of it is: (reason, (relpath, line)); None when it is
@@ -131,8 +143,7 @@ def delivery(api, method: str, version, kwargs, kwargs_open: bool):
     endpoint, target = found
     if target is None:
         first = candidates[0]
-        names = ", ".join(f"{e.name} {e.version}" for e in candidates)
-        return (f"{names} has no method {method}()",
+        return (lacks(candidates, method)[0],
                 first.declared or (first.relpath, first.line))
     if kwargs is None or kwargs_open:
         return None
@@ -198,7 +209,8 @@ def not_accepted(ctx):
 @rule("RPC202", "No endpoint has the method",
       rationale="""
       When an endpoint accepts the message's version but has no public
-      method of that name, the dispatcher raises NoSuchMethod. This is what
+      method of that name, the dispatcher raises NoSuchMethod (its default
+      access policy refuses methods named with a leading '_'). This is what
       happens when a method is removed from the manager under a minor
       bump, or when a compat proxy for the old major lacks a method that
       old clients still send.
@@ -228,14 +240,12 @@ def no_such_method(ctx):
             found = receiver(api, send.method, version)
             if found != (None, None) or not accepting(api, version):
                 continue
-            names = ", ".join(f"{e.name} {e.version}"
-                              for e in accepting(api, version))
+            why, fix = lacks(accepting(api, version), send.method)
             yield Finding(
                 send.relpath, send.send_line, 0, "RPC202",
                 f"{api.name}: {send.method} sent as {version} "
-                f"({path_text(variant)}) reaches {names}, which has no "
-                f"method {send.method}(); add it there or stop sending it "
-                f"at {version}", api.name)
+                f"({path_text(variant)}) reaches {why}; {fix} or stop "
+                f"sending it at {version}", api.name)
 
 
 @rule("RPC203", "Endpoint method does not take the message's arguments",
