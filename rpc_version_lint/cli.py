@@ -10,11 +10,13 @@ import json
 import os
 import sys
 
-from . import __version__, engine, inventory, report, rules, source
-from .config import (Config, ConfigError, file_options, find_config,
-                     parse_allow, parse_pairs, read_pyproject, read_settings,
-                     split_list)
+from . import __version__, engine, rules
+from .config import (
+    Config, ConfigError, file_options, find_config, parse_allow,
+    parse_pairs, read_pyproject, read_settings, split_list)
+from .output import inventory, report
 from .rules import upgrade
+from .source import files as source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")

@@ -11,7 +11,8 @@ import argparse
 import os
 import sys
 
-from . import report, resources, rules
+from . import resources, rules
+from .output import report
 
 PROG = "python -m rpc_version_lint.docs"
 PACKAGE = os.path.dirname(os.path.abspath(__file__))

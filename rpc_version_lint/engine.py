@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import index, rules, snapshot
-from .baseline import BaseError, approvals, find_base
+from . import rules, snapshot
 from .config import Config, FileOptions, file_options
+from .facts import index
 from .model import Snapshot
-from .source import DiskTree, flake8_files, scopes_of
+from .source.baseline import BaseError, approvals, find_base
+from .source.files import DiskTree, flake8_files, scopes_of
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """What oslo.messaging's own calls mean, in one place.
 
-The interpreter (``flow.py``) is generic: it runs Python.  When the code it
+The interpreter (``facts.flow``) is generic: it runs Python.  When the code it
 runs reaches a function or class outside the analysed tree, this module
 says what that call does to RPC: build a Target, a client, a server or a
 notification listener, prepare a call context, send, check a version cap.

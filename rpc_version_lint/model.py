@@ -1,6 +1,6 @@
 """The facts about RPC APIs, as plain data.
 
-``extract.py`` fills these from source, ``pairing.py`` groups them into
+``facts.extract`` fills these from source, ``pairing`` groups them into
 ``Api`` objects, and the rules read them.  Nothing here does I/O.
 """
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import sys
 
-from . import __version__, engine, report, rules
-from .config import (Config, ConfigError, find_config, parse_allow,
-                     parse_pairs, read_settings, split_list)
-from .source import encode, find_scope, is_test_path, may_hold_rpc
+from . import __version__, engine, rules
+from .config import (
+    Config, ConfigError, find_config, parse_allow, parse_pairs,
+    read_settings, split_list)
+from .output import report
+from .source.files import encode, find_scope, is_test_path, may_hold_rpc
 
 
 class Plugin:

@@ -17,18 +17,18 @@ import copy
 import dataclasses
 import re
 
-from . import extract
-from .callers import used_methods
-from .extract import (Extractor, declares_target, endpoint_lists,
-                      is_rpcproxy)
-from .index import Project
-from .values import ClassRef
-from .infer import Inferrer
+from .facts import extract
+from .facts.callers import used_methods
+from .facts.extract import (
+    Extractor, declares_target, endpoint_lists, is_rpcproxy)
+from .facts.index import Project
+from .facts.infer import Inferrer
+from .facts.options import Options
+from .facts.reach import LISTENER, SEND, SERVER, Reach
+from .facts.resolve import Resolver
+from .facts.values import ClassRef
 from .model import Snapshot
-from .options import Options
 from .pairing import pair, servers_from
-from .reach import LISTENER, SEND, SERVER, Reach
-from .resolve import Resolver
 
 # (kind, key) -> [(((module, digest), ...), astroid, follows, facts)]
 _FACTS: dict = {}

@@ -17,7 +17,7 @@ import releases
 
 from rpc_version_lint import engine, rules, snapshot
 from rpc_version_lint.config import Config
-from rpc_version_lint.source import DiskTree
+from rpc_version_lint.source.files import DiskTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INVENTORIES = os.path.join(HERE, "data", "inventories")

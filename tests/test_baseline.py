@@ -9,7 +9,7 @@ import pytest
 
 from conftest import fixture, run_cli
 from gitrepo import Repo
-from rpc_version_lint.baseline import BaseError, find_base
+from rpc_version_lint.source.baseline import BaseError, find_base
 
 SHAPE = fixture("shapes", "compute")
 N = fixture("procedure", "compute", "n")

@@ -112,7 +112,7 @@ def test_approved_break_is_reported_as_approved(tmp_path):
 
 
 def test_rpc102_cannot_be_approved_with_a_trailer():
-    from rpc_version_lint.baseline import approvals
+    from rpc_version_lint.source.baseline import approvals
     assert approvals(["Drop 5.x\n\nRPC-Approved: RPC102 trust me"]) == []
     assert approvals(["x\nrpc-approved: RPC301, RPC302 why not"]) == [
         (("RPC301", "RPC302"), "why not")]

@@ -13,7 +13,8 @@ import zipfile
 import pytest
 
 from conftest import REPO, source_files
-from rpc_version_lint import __version__, report, rules
+from rpc_version_lint import __version__, rules
+from rpc_version_lint.output import report
 
 # Quick tests that need what only the sdist adds: fixtures, examples, test
 # data and helpers, the robustness package, the rule pages and schemas.

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from conftest import REPO, run_cli
-from rpc_version_lint import docs, report, resources
+from rpc_version_lint import docs, resources
+from rpc_version_lint.output import report
 from rpc_version_lint.rules import all_rules
 
 PACKAGE = os.path.join(REPO, "rpc_version_lint")

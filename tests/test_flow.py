@@ -3,7 +3,7 @@
 import textwrap
 
 from rpc_version_lint import snapshot
-from rpc_version_lint.source import DiskTree
+from rpc_version_lint.source.files import DiskTree
 
 HEADER = """
 import oslo_messaging as messaging

@@ -67,7 +67,7 @@ def test_github():
 
 
 def test_github_escapes_what_workflow_commands_reserve():
-    from rpc_version_lint import report
+    from rpc_version_lint.output import report
     assert report._prop("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     assert report._data("50% done\r\n") == "50%25 done%0D%0A"
 

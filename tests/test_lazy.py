@@ -9,9 +9,10 @@ import textwrap
 import pytest
 
 from conftest import fixture, release_tree
-from rpc_version_lint import index, snapshot
+from rpc_version_lint import snapshot
+from rpc_version_lint.facts import index
 from rpc_version_lint.plugin import Plugin
-from rpc_version_lint.source import DiskTree
+from rpc_version_lint.source.files import DiskTree
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_astroid_is_not_loaded_for_literal_versions():
     code = textwrap.dedent(f"""
         import sys
         from rpc_version_lint import snapshot
-        from rpc_version_lint.source import DiskTree
+        from rpc_version_lint.source.files import DiskTree
         snap = snapshot.build(DiskTree({tree!r}), "nova",
                               infer_root={tree!r})
         compute = snap.api("nova.compute.rpcapi.ComputeAPI")

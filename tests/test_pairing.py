@@ -4,7 +4,7 @@ import textwrap
 
 from rpc_version_lint import snapshot
 from rpc_version_lint.config import ConfigError, parse_pairs
-from rpc_version_lint.source import DiskTree
+from rpc_version_lint.source.files import DiskTree
 
 import pytest
 

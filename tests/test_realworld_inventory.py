@@ -2,7 +2,7 @@
 
 import pytest
 
-from rpc_version_lint import inventory
+from rpc_version_lint.output import inventory
 from conftest import analyze_tree, release_tree
 
 pytestmark = pytest.mark.realworld

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from rpc_version_lint import inventory
+from rpc_version_lint.output import inventory
 from conftest import analyze_tree, fixture
 
 

@@ -10,7 +10,7 @@ major between classes stay quiet.
 
 from __future__ import annotations
 
-from ..baseline import has_upgrade_impact
+from ..source.baseline import has_upgrade_impact
 from ..versions import Version, holds
 from . import Finding, rule
 

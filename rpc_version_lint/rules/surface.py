@@ -8,7 +8,7 @@ client calls is not part of the API, whatever the dispatcher would allow.
 
 from __future__ import annotations
 
-from ..surface import changes
+from ..facts.surface import changes
 from . import Finding, rule
 
 

@@ -163,7 +163,7 @@ def test_symlink_loop(tmp_path):
 
 def test_file_removed_between_listing_and_reading(tmp_path, monkeypatch):
     from rpc_version_lint import snapshot
-    from rpc_version_lint.source import DiskTree
+    from rpc_version_lint.source.files import DiskTree
     tree = known_tree(tmp_path / "tree")
     listed = DiskTree.python_files
 
@@ -180,7 +180,7 @@ def test_unreadable_file_simulated(tmp_path, monkeypatch):
     import builtins
 
     from rpc_version_lint import snapshot
-    from rpc_version_lint.source import DiskTree
+    from rpc_version_lint.source.files import DiskTree
     tree = known_tree(tmp_path / "tree")
     secret = os.path.join(tree, "badver", "secret.py")
     with open(secret, "w") as handle:

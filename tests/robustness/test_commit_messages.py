@@ -12,7 +12,7 @@ import pytest
 
 from conftest import fixture
 from gitrepo import Repo
-from rpc_version_lint.baseline import approvals
+from rpc_version_lint.source.baseline import approvals
 
 from .helpers import run
 
@@ -82,7 +82,7 @@ def test_approvals_are_trailers_at_the_start_of_a_line():
 
 
 def test_approval_below_the_scissors_line_is_ignored(tmp_path):
-    from rpc_version_lint.baseline import find_base
+    from rpc_version_lint.source.baseline import find_base
     repo = change_2(tmp_path / "repo")
     msg = tmp_path / "COMMIT_EDITMSG"
     msg.write_text(verbose_message().replace(

@@ -40,7 +40,7 @@ def test_each_note_is_one_write_of_a_whole_line(monkeypatch):
 
 def test_one_write_to_a_real_file(tmp_path, monkeypatch):
     """Through the file descriptor: a single os.write per line."""
-    from rpc_version_lint import report
+    from rpc_version_lint.output import report
     calls = []
     real = os.write
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st  # noqa: E402
 from rpc_version_lint import engine, rules, snapshot  # noqa: E402
 from rpc_version_lint.config import Config  # noqa: E402
 from rpc_version_lint.plugin import Plugin  # noqa: E402
-from rpc_version_lint.source import DiskTree  # noqa: E402
+from rpc_version_lint.source.files import DiskTree  # noqa: E402
 
 ALL = {r.code for r in rules.all_rules()}
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from rpc_version_lint import cli, source
+from rpc_version_lint import cli
+from rpc_version_lint.source import files as source
 
 from .helpers import known_tree, run
 

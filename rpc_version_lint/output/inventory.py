@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .surface import fingerprint, signature
+from ..facts.surface import fingerprint, signature
 
 SCHEMA_VERSION = 1
 

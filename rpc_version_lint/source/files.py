@@ -2,7 +2,7 @@
 
 This is an I/O edge.  A *tree* is the set of files of one revision of a
 project: the working tree on disk, another directory (an unpacked release),
-or a git revision (see ``baseline.py``).  Paths inside a tree are POSIX
+or a git revision (see ``baseline``).  Paths inside a tree are POSIX
 relative paths such as ``fleet/rpcapi.py``.
 """
 

@@ -30,16 +30,16 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from . import messaging
+from .. import messaging
+from ..model import Unresolved
+from ..versions import Version, satisfiable
 from .index import absolute, summary
-from .model import Unresolved
 from .resolve import constant
-from .values import (DEFAULT, FALSE, NONE, TRUE, Alt, CctxtV, ClassRef,
-                     ClientV, ConnV, Const, DictV, DriverV, ExtRef, Fmt,
-                     Frame, FuncRef, IdentityV, LibMethodV, Member, ModRef,
-                     MsgV, Obj, Str, SuperV, TargetV, Tup, Unknown, literal,
-                     truth)
-from .versions import Version, satisfiable
+from .values import (
+    DEFAULT, FALSE, NONE, TRUE, Alt, CctxtV, ClassRef, ClientV, ConnV,
+    Const, DictV, DriverV, ExtRef, Fmt, Frame, FuncRef, IdentityV,
+    LibMethodV, Member, ModRef, MsgV, Obj, Str, SuperV, TargetV, Tup,
+    Unknown, literal, truth)
 
 MAX_PATHS = 64      # per statement list; more is reported as truncated
 MAX_DEPTH = 8       # nested calls (wrappers of wrappers)

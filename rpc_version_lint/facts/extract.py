@@ -21,14 +21,16 @@ import ast
 import re
 from collections import Counter
 
-from . import flow, messaging
+from .. import messaging
+from ..model import (
+    UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Guard, Method, Param,
+    Route, Send, ServerFact, Unresolved, Variant, VersionRef)
+from ..versions import Version
+from . import flow
 from .index import ClassInfo, summary
-from .model import (UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Guard,
-                    Method, Param, Route, Send, ServerFact, Unresolved,
-                    Variant, VersionRef)
-from .values import (DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Fmt, Obj,
-                     Str, TargetV, Tup, Unknown)
-from .versions import Version
+from .values import (
+    DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Fmt, Obj, Str, TargetV,
+    Tup, Unknown)
 
 # External bases known to contribute no RPC methods to an endpoint.
 _PLAIN_BASES = ("object", "builtins.", "oslo_", "oslo.", "six", "abc.",

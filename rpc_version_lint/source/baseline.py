@@ -27,8 +27,8 @@ import stat
 import subprocess
 from dataclasses import dataclass
 
-from .source import (OPTION_HINT, DiskTree, SourceError, is_test_path,
-                     may_hold_rpc)
+from .files import (
+    OPTION_HINT, DiskTree, SourceError, is_test_path, may_hold_rpc)
 
 GIT_TIMEOUT = 60
 
@@ -244,7 +244,7 @@ class GitTree:
         return ["setup.cfg"]
 
     def option_files(self, top: str) -> list[str]:
-        """The files that may define oslo.config options (see source.py)."""
+        """The files that may define oslo.config options (see files.py)."""
         kept = []
         if self.worktree is not None:
             listed = set(self._python_files(top))

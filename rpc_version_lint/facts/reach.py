@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ast
 
+from ..messaging import SEND_NAMES, library_call, library_method
 from .index import ClassInfo, ImportRef, absolute, summary
-from .messaging import SEND_NAMES, library_call, library_method
 
 # kinds of reach
 CLIENT, SEND, TARGET, SERVER, LISTENER, LOAD = (

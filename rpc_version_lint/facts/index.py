@@ -14,7 +14,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from .source import SourceError, decode, module_name, module_paths, parse
+from ..source.files import (
+    SourceError, decode, module_name, module_paths, parse)
 
 
 @dataclass(frozen=True)

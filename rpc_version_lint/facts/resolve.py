@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 import builtins
 
-from . import messaging
+from .. import messaging
 from .index import ClassInfo, External, Module
-from .values import (ClassRef, Const, DictV, ExtRef, FuncRef, ModRef, Str, Tup,
-                     Unknown)
+from .values import (
+    ClassRef, Const, DictV, ExtRef, FuncRef, ModRef, Str, Tup, Unknown)
 
 _BUILTINS = frozenset(dir(builtins))
 

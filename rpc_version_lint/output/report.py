@@ -12,7 +12,7 @@ import os
 import re
 from urllib.parse import quote
 
-from . import __version__, rules
+from .. import __version__, rules
 
 JSON_SCHEMA_VERSION = 1
 
