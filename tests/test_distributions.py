@@ -150,7 +150,7 @@ def test_installed_json_output_matches_the_installed_schema(
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     jsonschema.validate(data, _installed_schema(installed_wheel, "findings"))
-    assert data["summary"]["findings"] == 7
+    assert data["summary"]["findings"] == 6
     assert data["tool"] == {"name": "rpc-version-lint",
                             "version": __version__}
     proc = installed_wheel.run("rpc-version-lint", "--inventory", "--format",

@@ -80,6 +80,14 @@ def path_text(variant) -> str:
         "unpinned"
 
 
+def guards_text(variant) -> str:
+    """The guard outcomes of a path: " when can_send_version('6.2') is
+    false", or "" for a path no guard decides."""
+    parts = [f"can_send_version('{g}') is {'true' if ok else 'false'}"
+             for g, ok in variant.constraints]
+    return " when " + " and ".join(parts) if parts else ""
+
+
 def accepting(api, version):
     return [e for e in api.endpoints if e.accepts and e.accepts.accepts(
         version)]
@@ -252,57 +260,116 @@ def no_such_method(ctx):
       rationale="""
       The dispatcher calls the endpoint method with the message's kwargs.
       A keyword the method does not take (and no **kwargs) raises
-      TypeError on the server; so does a required parameter the client
-      never sends. Typical causes: a parameter renamed on the manager only,
-      or a new parameter added without a default. The rule is
-      conservative: it only reports what holds on every path the analysis
-      can see.
+      TypeError on the server; so does a required parameter the message
+      lacks. Each path of a send is checked on its own -- its version and
+      the keywords passed on that path -- against every endpoint accepting
+      that version: the classic rolling-upgrade bug is a parameter the
+      manager requires since a minor bump while the client drops it when
+      capped below that minor (or passes a new one under
+      can_send_version() that the server at that version does not take).
+      Paths whose keywords the analysis cannot list are not judged.
       """,
       bad="""
-      def prep_resize(self, context, instance, new_flavor, ...):  # renamed
-      ...
-      cctxt.cast(ctxt, 'prep_resize', instance=instance, flavor=flavor)
+      # manager at 6.2: def rebuild(self, context, instance, image, mode):
+      version = '6.2'
+      kwargs = {'instance': instance, 'image': image, 'mode': mode}
+      if not client.can_send_version('6.2'):
+          version = '6.1'
+          del kwargs['mode']       # a 6.1 message reaches rebuild() too
       """,
       good="""
-      def prep_resize(self, context, instance, flavor, ...):
+      # manager at 6.2: def rebuild(self, context, instance, image,
+      #                             mode=None):
       """,
       fix="""
       Keep the old name (or accept both) until the clients change in a
-      version bump; give new parameters a default.
+      version bump; give parameters added in a minor version a default,
+      since messages of the older minors still reach the method.
       """)
 def bad_arguments(ctx):
     for api in checked_apis(ctx.head):
-        targets: dict = {}
-        for send, variant, version in sends_with_versions(api):
-            found = receiver(api, send.method, version)
-            if not found or found[1] is None:
-                continue
-            key = (send.relpath, send.send_line, send.method, found[0].path)
-            targets.setdefault(key, (send, found, []))[2].append(
-                (variant, version))
-        for send, (endpoint, method), variants in targets.values():
-            if any(v.kwargs is None or v.kwargs_open for v, _ in variants):
-                continue
-            always = frozenset.intersection(*(v.kwargs for v, _ in variants))
-            ever = frozenset.union(*(v.kwargs for v, _ in variants))
-            params = {p.name for p in method.params}
-            versions = ", ".join(sorted({str(v) for _, v in variants}))
-            where = f"{endpoint.name}.{method.name}()"
-            if not method.varkw:
-                for name in sorted(always - params):
-                    yield Finding(
-                        send.relpath, send.send_line, 0, "RPC203",
-                        f"{api.name}: {send.method} sent as {versions} "
-                        f"always passes {name}=, which {where} does not "
-                        f"take; accept it (with a default) or stop sending "
-                        f"it", api.name)
-            for param in method.params:
-                if not param.has_default and param.name not in ever:
-                    yield Finding(
-                        send.relpath, send.send_line, 0, "RPC203",
-                        f"{api.name}: {where} requires {param.name}, which "
-                        f"{send.method} sent as {versions} never passes; "
-                        f"give it a default or send it", api.name)
+        yield from argument_findings(api, sends_with_versions(api))
+
+
+def receivers(api, method: str, version):
+    """Every (endpoint, Method) a message may be handed to: each endpoint
+    accepting the version that has the method, in order, up to one that
+    may answer anything (the message may stop there: not known)."""
+    for endpoint in accepting(api, version):
+        found = endpoint.method(method)
+        if found is not None:
+            yield endpoint, found
+        elif endpoint.unbounded:
+            return
+
+
+def mismatches(method, kwargs, kwargs_open: bool):
+    """What a method called with ``kwargs`` raises TypeError for:
+    ("extra", name) for a keyword it does not take, ("missing", name) for
+    a required parameter not passed (not decided for an open dict)."""
+    if not method.varkw:
+        params = {p.name for p in method.params}
+        for name in sorted(kwargs - params):
+            yield "extra", name
+    if not kwargs_open:
+        for param in method.params:
+            if not param.has_default and param.name not in kwargs:
+                yield "missing", param.name
+
+
+def argument_findings(api, messages, code="RPC203", label=None):
+    """One finding per send and endpoint method that some path of the
+    send (its version, its guard outcomes and the keywords passed on that
+    path) would make raise TypeError. ``messages``: (send, variant,
+    version). Paths that differ only by a condition on data (``if
+    router_id: kwargs['router_id'] = ...``) are one path here: a required
+    parameter is missing only when none of them passes it."""
+    paths: dict = {}
+    for send, variant, version in messages:
+        key = (id(send), version, variant.constraints)
+        paths.setdefault(key, (send, variant, version, []))[3].append(
+            variant)
+    problems: dict = {}
+    for send, variant, version, variants in paths.values():
+        if any(v.kwargs is None for v in variants):
+            continue
+        sent = frozenset().union(*(v.kwargs for v in variants))
+        open_ = any(v.kwargs_open for v in variants)
+        for endpoint, method in receivers(api, send.method, version):
+            for kind, name in mismatches(method, sent, open_):
+                key = (send.relpath, send.send_line, send.method,
+                       endpoint.path, method.relpath, method.line)
+                entry = problems.setdefault(key, (send, endpoint, method,
+                                                  {}))
+                texts = entry[3].setdefault((kind, name), [])
+                text = f"sent as {version}{guards_text(variant)}"
+                if text not in texts:
+                    texts.append(text)
+    for send, endpoint, method, found in problems.values():
+        texts = {"; ".join(t) for t in found.values()}
+        common = texts.pop() if len(texts) == 1 else None
+        parts = []
+        for (kind, name), paths in found.items():
+            how = "" if common else f" ({'; '.join(paths)})"
+            if kind == "extra":
+                parts.append(f"with {name}={how}, which it does not take")
+            else:
+                parts.append(f"without {name}{how}, which it requires")
+        kinds = {kind for kind, _ in found}
+        if kinds == {"extra"}:
+            fix = "accept it (with a default) or stop passing it"
+        elif kinds == {"missing"}:
+            fix = "give it a default or pass it on every path"
+        else:
+            fix = ("keep accepting what is passed (the old name, with a "
+                   "default) until a major bump changes the clients")
+        lead = f"{send.method} {common}" if common else send.method
+        yield Finding(
+            send.relpath, send.send_line, 0, code,
+            f"{label or api.name}: {lead} reaches {endpoint.name}."
+            f"{method.name}() ({method.relpath}:{method.line}) "
+            f"{', and '.join(parts)}: the server raises TypeError; {fix}",
+            api.name)
 
 
 @rule("RPC204", "Compatibility path for a major no endpoint accepts",
