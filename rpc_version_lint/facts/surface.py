@@ -19,6 +19,7 @@ class Change:
     kind: str              # added, removed, param-added, param-removed, ...
     detail: str = ""
     compatible: bool = True
+    params: tuple = ()     # the parameters it concerns ("**": **kwargs)
 
     def text(self) -> str:
         return f"{self.method}(): {self.detail}" if self.detail else \
@@ -74,26 +75,27 @@ def _method_changes(name, old, new) -> list[Change]:
         r, a = removed[0], added[0]
         found.append(Change(name, "param-renamed",
                             f"parameter {r.name} renamed to {a.name}",
-                            False))
+                            False, (r.name, a.name)))
     else:
         for p in removed:
             found.append(Change(name, "param-removed",
-                                f"parameter {p.name} removed", absorbed))
+                                f"parameter {p.name} removed", absorbed,
+                                (p.name,)))
         for p in added:
             found.append(Change(
                 name, "param-added",
                 f"parameter {p.name} added" + (
                     "" if p.has_default else " without a default"),
-                p.has_default))
+                p.has_default, (p.name,)))
     for pname, p in new_params.items():
         before = old_params.get(pname)
         if before is not None and before.has_default and not p.has_default:
             found.append(Change(name, "param-required",
                                 f"parameter {pname} lost its default",
-                                False))
+                                False, (pname,)))
     if old.varkw and not new.varkw:
         found.append(Change(name, "varkw-removed", "**kwargs removed",
-                            False))
+                            False, ("**",)))
     if old.varkw != new.varkw and new.varkw:
         found.append(Change(name, "varkw-added", "**kwargs added"))
     return found
