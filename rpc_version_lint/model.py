@@ -117,6 +117,7 @@ class Unresolved:
     line: int
     text: str
     why: str
+    entry: str = ""          # the client method run when it was met
 
 
 @dataclass

@@ -312,9 +312,12 @@ def pair(clients: list[Client], servers: list[Server],
         matched, served, how, evidence = _find(client, servers, explicit,
                                                find_class)
         claimed.update(id(e) for e in served)
+        # a message whose namespace is not known may go to endpoints other
+        # than those found: never a complete pairing
+        known = UNRESOLVED not in {r.namespace for r in client.routes}
         api = Api(client.key, api_name(client, served), client, served, how,
-                  complete=bool(matched) and all(s.certain()
-                                                 for s in matched),
+                  complete=bool(matched) and known and all(
+                      s.certain() for s in matched),
                   evidence=evidence)
         coverage(api)
         apis.append(api)
@@ -473,7 +476,9 @@ def coverage(api: Api) -> None:
         api.coverage, api.reason = "unchecked", api.pairing
         return
     reasons = []
-    if not api.complete:
+    if any(r.namespace == UNRESOLVED for r in client.routes):
+        reasons.append("a send's namespace is not resolved")
+    elif not api.complete:
         reasons.append("some endpoint of its server is not known")
     if any(e.version is None or not e.version.resolved
            for e in api.endpoints):

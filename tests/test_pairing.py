@@ -100,3 +100,64 @@ def test_parse_pairs():
                                                    ("e.F", "g.H"))
     with pytest.raises(ConfigError, match="rpc-pairs"):
         parse_pairs("just-one-thing")
+
+
+def test_a_message_with_an_unresolved_namespace_leaves_the_pair_incomplete(
+        tmp_path):
+    """One send's namespace is computed at run time: it may go to another
+    namespace than the endpoints found, so the pairing is not complete and
+    the dispatch rules do not judge it."""
+    apis = build(tmp_path, {
+        "svc/worker/rpcapi.py": """
+            import oslo_messaging as messaging
+
+            from svc.worker import policy
+
+
+            class WorkerAPI(object):
+                def __init__(self):
+                    target = messaging.Target(topic='worker',
+                                              namespace='jobs',
+                                              version='1.0')
+                    self.client = messaging.get_rpc_client(None, target)
+
+                def run(self, ctxt):
+                    self.client.prepare(version='1.1').cast(ctxt, 'run')
+
+                def probe(self, ctxt):
+                    cctxt = self.client.prepare(
+                        namespace=policy.namespace_for(ctxt), version='1.0')
+                    cctxt.cast(ctxt, 'probe')
+            """,
+        "svc/worker/policy.py": """
+            def namespace_for(ctxt):
+                return ctxt.namespace
+            """,
+        "svc/worker/service.py": """
+            import oslo_messaging as messaging
+
+            from svc.worker import manager
+
+
+            def main():
+                server = messaging.get_rpc_server(
+                    None, messaging.Target(topic='worker', server='h'),
+                    [manager.WorkerManager()])
+                server.start()
+            """,
+        "svc/worker/manager.py": """
+            import oslo_messaging as messaging
+
+
+            class WorkerManager(object):
+                target = messaging.Target(namespace='jobs', version='1.1')
+
+                def run(self, context):
+                    pass
+            """,
+    })
+    api = apis["svc.worker.rpcapi.WorkerAPI"]
+    assert [e.name for e in api.endpoints] == ["WorkerManager"]
+    assert api.complete is False
+    assert api.coverage == "partial"
+    assert "namespace" in api.reason

@@ -48,3 +48,27 @@ def test_a_private_method_is_named_as_refused_not_missing():
     assert "refuses the private _shutdown()" in messages["_shutdown"]
     assert "access policy" in messages["_shutdown"]
     assert "has no method shutdown()" in messages["shutdown"]
+
+
+def test_every_finding_is_one_line():
+    """flake8, SARIF and the github format show a message as one line:
+    source quoted in it (an unresolved expression over several lines) is
+    joined."""
+    codes = {r.code for r in rules.all_rules()}
+    roots = [os.path.join(FIXTURES, "rules", d) for d in RULE_DIRS]
+    messages = [f.message for root in roots
+                for result in analyze_tree(root, Config(base=None), codes)
+                for f in result.findings]
+    assert any("RPC901" in m or "resolved statically" in m
+               for m in messages)
+    assert [m for m in messages if "\n" in m or "\r" in m] == []
+
+
+def test_nothing_unresolved_is_reported_for_a_method_sending_nothing():
+    root = os.path.join(FIXTURES, "rules", "rpc901")
+    [result] = analyze_tree(root, Config(base=None), codes={"RPC901"})
+    client = result.head.apis[0].client
+    assert {u.entry for u in client.unresolved} - {""} <= {
+        s.entry for s in client.sends}
+    assert [f for f in result.findings if "paths" in f.message][0].line == \
+        min(u.line for u in client.unresolved if "paths" in u.why)

@@ -36,13 +36,15 @@ from .values import (
 _PLAIN_BASES = ("object", "builtins.", "oslo_", "oslo.", "six", "abc.",
                 "typing.", "collections.")
 _NONEMPTY_LIST = re.compile(r"endpoints\s*=\s*\[\s*[^\]\s]")
+# an entry: a version at the start of a line, then a dash or colon, or
+# the first word of what it did ("1.10 Added ...", "1.1 changed ...")
 _HISTORY_RE = re.compile(
-    r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Z])",
+    r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Za-z])",
     re.MULTILINE)
 # server classes often keep their history as comments above the target
 _COMMENT_HISTORY_RE = re.compile(
-    r"^\s*#\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Z])",
-    re.MULTILINE)
+    r"^\s*#\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)"
+    r"(?:\s*[-:]|\s+[A-Za-z])", re.MULTILINE)
 
 
 # files read at most to find how a client class is built
@@ -338,6 +340,9 @@ class Extractor:
             self._client_history(base, mro)
         if made:
             base.built_at = (made[0].relpath, made[0].line)
+        # what a method that sends nothing leaves unresolved decides no
+        # message: not a gap in the checks
+        sending = {event.entry for event in record.sends}
         seen_guards = set()
         for g in record.guards:
             if (g.relpath, g.line) in seen_guards or g.api not in (api, ""):
@@ -345,11 +350,20 @@ class Extractor:
             seen_guards.add((g.relpath, g.line))
             ref = version_ref(g.version, g.relpath, g.line)
             base.guards.append(Guard(ref, g.entry))
-            if not ref.resolved:
+            if not ref.resolved and g.entry in sending:
                 base.unresolved.append(Unresolved(
-                    g.relpath, g.line, "can_send_version(...)", ref.why))
+                    g.relpath, g.line, "can_send_version(...)", ref.why,
+                    g.entry))
         base.compat_helpers = sorted(record.helpers)
-        base.unresolved += record.unresolved
+        truncated = set()
+        for u in record.unresolved:
+            if u.entry and u.entry not in sending:
+                continue
+            if "paths" in u.why:  # the first cut of a method is the cause
+                if (u.relpath, u.entry) in truncated:
+                    continue
+                truncated.add((u.relpath, u.entry))
+            base.unresolved.append(u)
         base.over_budget = list(record.over_budget)
         by_namespace = self._by_namespace(sends, interp)
         clients = []

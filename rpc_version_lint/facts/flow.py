@@ -1806,7 +1806,8 @@ class Interpreter:
         if key not in self._seen_unresolved:
             self._seen_unresolved.add(key)
             self.record.unresolved.append(Unresolved(
-                frame.module.relpath, node.lineno, _text(node), why))
+                frame.module.relpath, node.lineno, _text(node), why,
+                self.entry))
 
 
 _MAX_ALTERNATIVES = 4

@@ -166,4 +166,5 @@ def _short(expr: ast.AST) -> str:
         text = ast.unparse(expr)
     except Exception:  # unparse fails on some synthetic trees
         return type(expr).__name__
+    text = " ".join(text.split())  # quoted in one-line messages
     return text if len(text) <= 60 else text[:57] + "..."
