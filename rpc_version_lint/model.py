@@ -29,10 +29,11 @@ class VersionRef:
     relpath: str
     line: int
     why: str = ""
+    kind: str = ""   # a non-string literal: "float", "int" (never valid)
 
     @property
     def version(self) -> Version | None:
-        return Version.parse(self.text)
+        return None if self.kind else Version.parse(self.text)
 
     @property
     def resolved(self) -> bool:
@@ -132,6 +133,13 @@ class Client:
     namespace: str | None = None
     cap: str | None = None   # how the version cap is fed (None: no cap)
     aliases: list[Alias] | None = None
+    cap_ref: VersionRef | None = None  # a literal version_cap='1.3'
+    # VERSION_ALIASES['name'] looked up with a literal name (a cap
+    # fallback): (name, relpath, line)
+    alias_uses: list = field(default_factory=list)
+    # a release table's current-development entry (ironic's
+    # RELEASE_MAPPING['master']['rpc']): (table name, Alias)
+    development: tuple | None = None
     history: list[Version] | None = None  # "API version history" entries
     history_line: int = 0
     sends: list[Send] = field(default_factory=list)

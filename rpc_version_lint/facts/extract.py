@@ -39,7 +39,7 @@ _NONEMPTY_LIST = re.compile(r"endpoints\s*=\s*\[\s*[^\]\s]")
 # an entry: a version at the start of a line, then a dash or colon, or
 # the first word of what it did ("1.10 Added ...", "1.1 changed ...")
 _HISTORY_RE = re.compile(
-    r"^\s*(?:[*-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Za-z])",
+    r"^\s*(?:[*|-]\s*)?(\d+\.\d+(?:\.\d+)?)(?:\s*[-:]|\s+[A-Za-z])",
     re.MULTILINE)
 # server classes often keep their history as comments above the target
 _COMMENT_HISTORY_RE = re.compile(
@@ -123,7 +123,9 @@ def version_ref(value, relpath: str, line: int) -> VersionRef:
         return VersionRef(value.value, value.relpath or relpath,
                           value.line or line)
     if isinstance(value, Const) and value.value is not None:
-        return VersionRef(str(value.value), relpath, line)
+        # prepare(version=1.3): oslo.messaging splits versions as text
+        return VersionRef(str(value.value), relpath, line,
+                          kind=type(value.value).__name__)
     return VersionRef(None, relpath, line, _describe_unknown(value))
 
 
@@ -371,7 +373,8 @@ class Extractor:
             client = Client(**{f: getattr(base, f) for f in (
                 "path", "name", "relpath", "line", "cap", "aliases",
                 "history", "history_line", "guards", "compat_helpers",
-                "old_style", "built_at", "over_budget")})
+                "old_style", "built_at", "over_budget", "cap_ref",
+                "alias_uses", "development")})
             client.unresolved = list(base.unresolved)
             if len(by_namespace) > 1:
                 client.key = f"{api}#{namespace or ''}"
@@ -470,6 +473,10 @@ class Extractor:
         if not caps:
             return
         fixed = {e.cap.value for e in caps if isinstance(e.cap, Str)}
+        literal = [e.cap for e in caps if isinstance(e.cap, (Str, Const))]
+        if len(literal) == len(caps) and len({_key(c) for c in literal}) == 1:
+            client.cap_ref = version_ref(literal[0], made[0].relpath,
+                                         made[0].line)
         if reads_levels:
             client.cap = "[upgrade_levels]" + (
                 " via VERSION_ALIASES" if has_aliases else "")
@@ -480,16 +487,67 @@ class Extractor:
 
     def _client_aliases(self, client: Client, mro) -> None:
         for cls in mro:
+            for node in cls.methods.values():
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Subscript) and \
+                            _attr_name(sub.value) == "VERSION_ALIASES" and \
+                            isinstance(sub.slice, ast.Constant) and \
+                            isinstance(sub.slice.value, str):
+                        client.alias_uses.append((
+                            sub.slice.value, cls.module.relpath, sub.lineno))
+        self._release_table(client, mro)
+        for cls in mro:
             if "VERSION_ALIASES" in cls.attrs:
                 value = self.resolver.static(
                     cls.module, cls.attrs["VERSION_ALIASES"], cls)
                 line = cls.attr_lines["VERSION_ALIASES"]
+                node = cls.attrs["VERSION_ALIASES"]
+                lines = {k.value: v.lineno for k, v in zip(
+                    node.keys, node.values) if isinstance(k, ast.Constant)} \
+                    if isinstance(node, ast.Dict) else {}
                 client.aliases = []
                 if isinstance(value, DictV):
                     for release, version in value.items:
                         client.aliases.append(Alias(release, version_ref(
-                            version, cls.module.relpath, line)))
+                            version, cls.module.relpath,
+                            lines.get(release, line))))
                 return
+
+    def _release_table(self, client: Client, mro) -> None:
+        """A table of release name -> {'rpc': version, ...} the client
+        reads its cap from (ironic's RELEASE_MAPPING): its
+        current-development entry, under the key the client reads."""
+        for cls in mro:
+            for node in cls.methods.values():
+                keys = {sub.slice.value for sub in ast.walk(node)
+                        if isinstance(sub, ast.Subscript)
+                        and isinstance(sub.slice, ast.Constant)
+                        and isinstance(sub.slice.value, str)}
+                for sub in ast.walk(node):
+                    if not (isinstance(sub, ast.Call) and
+                            isinstance(sub.func, ast.Attribute) and
+                            sub.func.attr == "get" and
+                            _attr_name(sub.func.value)):
+                        continue
+                    table = self.resolver.static(cls.module, sub.func.value,
+                                                 cls)
+                    if not isinstance(table, DictV):
+                        continue
+                    entry = next((table.get(k) for k in _DEVELOPMENT
+                                  if isinstance(table.get(k), DictV)), None)
+                    if entry is None:
+                        continue
+                    name = next(k for k in _DEVELOPMENT if table.get(k))
+                    for key in sorted(keys):
+                        value = entry.get(key)
+                        if isinstance(value, Str) and \
+                                Version.parse(value.value):
+                            client.development = (
+                                f"{_attr_name(sub.func.value)}"
+                                f"[{name!r}][{key!r}]",
+                                Alias(name, version_ref(
+                                    value, cls.module.relpath, sub.lineno)))
+                            return
 
     def _client_history(self, client: Client, mro) -> None:
         """The "API version history" of the class's own docstring."""
@@ -754,6 +812,19 @@ class Extractor:
         return found
 
 
+# the key of a release table's entry for the code being developed
+_DEVELOPMENT = ("master", "main")
+
+
+def _attr_name(node) -> str:
+    """``VERSION_ALIASES`` of ``self.VERSION_ALIASES`` or of a name."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
 def _names(node, names) -> bool:
     return bool(names) and not summary(node).attributes.isdisjoint(names)
 
@@ -869,8 +940,15 @@ def _docstring_history(node: ast.ClassDef) -> list[Version]:
 
 def _class_history(cls: ClassInfo) -> list[Version]:
     """Versions a class records in its docstring history or in
-    ``#  1.10 - ...`` comment lines of its body."""
+    ``#  1.10 - ...`` comment lines of its header (before its first
+    method: a comment inside a method saying "version 2.0 of the RPC API"
+    is no entry)."""
     node = cls.node
-    body = "\n".join(cls.module.lines[node.lineno - 1:node.end_lineno])
+    end = node.end_lineno
+    for sub in node.body:
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            end = min([d.lineno for d in sub.decorator_list] + [sub.lineno])
+            break
+    body = "\n".join(cls.module.lines[node.lineno - 1:end])
     found = [Version.parse(m) for m in _COMMENT_HISTORY_RE.findall(body)]
     return _docstring_history(node) + [v for v in found if v]

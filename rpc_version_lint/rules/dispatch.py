@@ -29,8 +29,9 @@ def written_versions(snapshot):
 
 @rule("RPC205", "Malformed version string",
       rationale="""
-      oslo.messaging compares versions as MAJOR.MINOR or MAJOR.MINOR.REV
-      of integers. Anything else ('5', '5.x', 'v5.0', ' 5.0') makes the
+      oslo.messaging compares versions as strings MAJOR.MINOR or
+      MAJOR.MINOR.REV of integers. Anything else ('5', '5.x', 'v5.0',
+      ' 5.0', or a number such as 5.1 or 2 instead of a string) makes the
       client or the dispatcher fail when the message is prepared or
       received: the call raises instead of reaching the server, and during
       a rolling upgrade the failure only shows on the nodes that take that
@@ -38,22 +39,42 @@ def written_versions(snapshot):
       """,
       bad="""
       cctxt = self.client.prepare(version='5.x')
+      cctxt = self.client.prepare(version=5.13)   # a float: not a string
       """,
       good="""
       cctxt = self.client.prepare(version='5.13')
       """,
-      fix="Write the exact version the message needs, such as '5.13'.")
+      fix="""
+      Write the exact version the message needs as a string, such as
+      '5.13' (a float cannot even say 5.10).
+      """)
 def malformed_version(ctx):
     seen = set()
     for ref, api, what in written_versions(ctx.head):
         if ref.resolved and ref.version is None and \
                 (ref.relpath, ref.line, ref.text) not in seen:
             seen.add((ref.relpath, ref.line, ref.text))
-            yield Finding(
-                ref.relpath, ref.line, 0, "RPC205",
-                f"{api}: {ref.text!r} ({what}) is not a version "
-                f"oslo.messaging accepts; write MAJOR.MINOR such as '5.13'",
-                api)
+            if ref.kind:
+                problem = (f"{ref.text} ({what}) is a{_n(ref.kind)} "
+                           f"{ref.kind}, not a string: oslo.messaging "
+                           f"compares versions as text and fails on it "
+                           f"(AttributeError) when the message is sent or "
+                           f"dispatched; write it as a string, such as "
+                           f"'{_as_text(ref.text)}'")
+            else:
+                problem = (f"{ref.text!r} ({what}) is not a version "
+                           f"oslo.messaging accepts; write MAJOR.MINOR "
+                           f"such as '5.13'")
+            yield Finding(ref.relpath, ref.line, 0, "RPC205",
+                          f"{api}: {problem}", api)
+
+
+def _n(word: str) -> str:
+    return "n" if word[:1] in "aeiou" else ""
+
+
+def _as_text(text: str) -> str:
+    return text if "." in text else f"{text}.0"
 
 
 # -- where each message goes ------------------------------------------------
@@ -407,59 +428,141 @@ def dead_fallback(ctx):
                 f"remove the dead compatibility path", api.name)
 
 
-@rule("RPC206", "VERSION_ALIASES inconsistent",
+@rule("RPC206", "Version pins inconsistent",
       rationale="""
-      [upgrade_levels] pins a client to the version VERSION_ALIASES gives
-      for a release name. A value that is not a version, a version the
-      server does not implement yet, or a release mapped to an older
-      version than the release before it pins deployments wrongly: the cap
-      either breaks every send or lets through messages old nodes reject.
+      A deployment pins a client with a version cap: [upgrade_levels]
+      through VERSION_ALIASES, a literal version_cap, a fallback the client
+      computes, or a release table (ironic's RELEASE_MAPPING). A pin that
+      is not a version, names a version the server does not implement yet,
+      goes down from one release to the next, lies below the client's own
+      Target version, or falls back to a major the client no longer sends
+      breaks every send it applies to (RPCVersionCapError) or lets through
+      messages old nodes reject. A release table's entry for the code
+      being developed ('master') must say the server's version: it becomes
+      the next release's pin. A newest named-release alias older than the
+      server is normal during a cycle and is not reported.
       """,
       bad="""
       VERSION_ALIASES = {'yoga': '6.1', 'zed': '6.0'}   # goes down
+
+      target = messaging.Target(topic='worker', version='1.4')
+      client = rpc.get_client(target, version_cap='1.3')  # below 1.4
       """,
       good="""
       VERSION_ALIASES = {'yoga': '6.0', 'zed': '6.1'}
+
+      target = messaging.Target(topic='worker', version='1.4')
+      client = rpc.get_client(target, version_cap='1.4')
       """,
       fix="""
-      List releases in order with the version each one shipped; never
-      above the server's own version.
+      List releases in order with the version each one shipped, never
+      above the server's own version; raise a literal cap and a release
+      table's development entry with every bump; fall back to the
+      client's own version, not to an alias of a major it dropped.
       """)
-def bad_aliases(ctx):
+def bad_pins(ctx):
+    seen = set()
     for api in ctx.head.apis:
         client = api.client
-        if client is None or not client.aliases:
+        if client is None:
             continue
-        newest = api.newest if api.endpoints and api.complete else None
-        previous = None
-        for alias in client.aliases:
-            ref, v = alias.version, alias.version.version
-            if not ref.resolved:
-                continue
-            if v is None:
-                problem = f"{ref.text!r} is not a version"
-            elif newest is not None and v > newest:
-                problem = (f"{v} is newer than anything the server "
-                           f"implements ({newest})")
-            elif previous is not None and v < previous[1]:
-                problem = (f"{v} is older than {previous[0]}'s "
-                           f"{previous[1]}: aliases must not go down")
-            else:
-                problem = None
-            if problem:
-                yield Finding(ref.relpath, ref.line, 0, "RPC206",
-                              f"{api.name}: VERSION_ALIASES[{alias.release!r}"
-                              f"]: {problem}", api.name)
-            elif v is not None:
-                previous = (alias.release, v)  # a flagged entry is no guide
+        checked = api.endpoints and api.complete and \
+            all(e.accepts for e in api.endpoints)
+        newest = api.newest if checked else None
+        for finding in (*_alias_problems(api, newest),
+                        *_cap_problems(api),
+                        *_fallback_problems(api),
+                        *_development_problems(api, newest)):
+            if (finding.relpath, finding.line) not in seen:
+                seen.add((finding.relpath, finding.line))
+                yield finding
 
 
-@rule("RPC207", "Version history not updated",
+def _alias_problems(api, newest):
+    previous = None
+    for alias in api.client.aliases or ():
+        ref, v = alias.version, alias.version.version
+        if not ref.resolved:
+            continue
+        if v is None:
+            problem = f"{ref.text} is a{_n(ref.kind)} {ref.kind}, not a " \
+                "version string" if ref.kind else \
+                f"{ref.text!r} is not a version"
+        elif newest is not None and v > newest:
+            problem = (f"{v} is newer than anything the server "
+                       f"implements ({newest})")
+        elif previous is not None and v < previous[1]:
+            problem = (f"{v} is older than {previous[0]}'s "
+                       f"{previous[1]}: aliases must not go down")
+        else:
+            problem = None
+        if problem:
+            yield Finding(ref.relpath, ref.line, 0, "RPC206",
+                          f"{api.name}: VERSION_ALIASES[{alias.release!r}"
+                          f"]: {problem}", api.name)
+        elif v is not None:
+            previous = (alias.release, v)  # a flagged entry is no guide
+
+
+def _cap_problems(api):
+    client = api.client
+    cap = client.cap_ref.version if client.cap_ref else None
+    target = client.target.version if client.target else None
+    if cap is None or target is None or cap.accepts(target):
+        return
+    yield Finding(
+        client.cap_ref.relpath, client.cap_ref.line, 0, "RPC206",
+        f"{api.name}: version_cap {cap} of {client.name} is below its own "
+        f"Target version {target} ({client.target.relpath}:"
+        f"{client.target.line}): every message sent at the Target's "
+        f"version raises RPCVersionCapError; raise the cap with the "
+        f"version", api.name)
+
+
+def _fallback_problems(api):
+    client = api.client
+    aliases = {a.release: a.version.version for a in client.aliases or ()}
+    majors = {v.major for _, _, v in sends_with_versions(api)}
+    if client.target is not None and client.target.version:
+        majors.add(client.target.version.major)
+    for release, relpath, line in client.alias_uses:
+        v = aliases.get(release)
+        if v is None or not majors or v.major in majors or \
+                v.major > max(majors):
+            continue
+        sent = ", ".join(f"{m}.x" for m in sorted(majors))
+        yield Finding(
+            relpath, line, 0, "RPC206",
+            f"{api.name}: the cap fallback VERSION_ALIASES[{release!r}] "
+            f"({v}) pins {client.name} to {v.major}.x, but it sends only "
+            f"{sent}: while the fallback applies every send raises "
+            f"RPCVersionCapError; fall back to the client's own version "
+            f"instead", api.name)
+
+
+def _development_problems(api, newest):
+    if api.client.development is None or newest is None:
+        return
+    table, alias = api.client.development
+    v = alias.version.version
+    if v is None or v == newest:
+        return
+    yield Finding(
+        alias.version.relpath, alias.version.line, 0, "RPC206",
+        f"{api.name}: {table} is {v} but the server is at {newest}: the "
+        f"entry for the code being developed becomes the next release's "
+        f"pin; set it to {newest}", api.name)
+
+
+@rule("RPC207", "Version history out of step with the server",
       rationale="""
       RPC API classes keep an "API version history" docstring: reviewers
       and operators read it to know what each version added and which
       release can be pinned to what. A server whose version went up without
-      a matching entry hides what the bump was for.
+      a matching entry hides what the bump was for; a history whose newest
+      entry is above the version the server accepts records a bump that
+      never reached the server (clients that trust it send what the server
+      rejects).
       """,
       bad="""
       '''API version history:
@@ -475,14 +578,20 @@ def bad_aliases(ctx):
       """,
       fix="""
       Add an entry for the new version to the client's docstring (or to
-      the history the server class keeps, which also counts).
+      the history the server class keeps, which also counts); for an entry
+      ahead of the server, bump the server's target with that change.
       """)
 def history_behind(ctx):
     for api in ctx.head.apis:
         client = api.client
-        if client is None or not client.history or not api.endpoints:
+        if client is None or not api.endpoints:
             continue
         newest = api.newest
+        if newest is not None and api.complete and \
+                all(e.accepts for e in api.endpoints):
+            yield from _history_ahead(api, newest)
+        if not client.history:
+            continue
         # the server side may keep the history instead (neutron's
         # callbacks do, in comments above their target)
         recorded = set(client.history).union(
@@ -493,6 +602,27 @@ def history_behind(ctx):
                 f"{api.name}: the server is at {newest} but the version "
                 f"history of {client.name} ends at {max(client.history)}; "
                 f"add an entry for {newest}", api.name)
+
+
+def _history_ahead(api, newest):
+    """A history whose newest entry is above the version the server
+    accepts: the bump it records never reached the server."""
+    owners = [(api.client.name, api.client.history,
+               (api.client.relpath, api.client.history_line))]
+    owners += [(e.name, e.history, e.declared or (e.relpath, e.line))
+               for e in api.endpoints]
+    seen = set()
+    for name, history, (relpath, line) in owners:
+        top = max(history or (), default=None)
+        if top is None or top <= newest or (relpath, line) in seen:
+            continue
+        seen.add((relpath, line))
+        yield Finding(
+            relpath, line, 0, "RPC207",
+            f"{api.name}: the version history of {name} lists {top}, but "
+            f"the server accepts only up to {newest}: bump the server to "
+            f"{top} with the change the entry describes, or correct the "
+            f"history", api.name)
 
 
 def uncapped(variant, cap) -> bool:

@@ -11,14 +11,15 @@ import time
 
 from conftest import fixture
 
-# fixtures/rules/rpc205 holds exactly these findings
+# fixtures/rules/rpc205's badver package holds exactly these findings
 KNOWN = {("badver/manager.py", 6, "RPC205")} | {
     ("badver/rpcapi.py", line, "RPC205") for line in (5, 15, 19, 24)}
 SECONDS = 20  # "a few seconds", with room for a slow CI machine
 
 
 def known_tree(path) -> str:
-    shutil.copytree(fixture("rules", "rpc205"), path, dirs_exist_ok=True)
+    shutil.copytree(fixture("rules", "rpc205"), path, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("numeric"))
     return str(path)
 
 
