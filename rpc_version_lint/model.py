@@ -181,6 +181,24 @@ class Method:
     varargs: bool = False
     varkw: bool = False
     owner: str = ""           # class path defining it (may be a base)
+    returns_value: bool = False  # some ``return <value>`` in its body
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A call in an endpoint method to a method of the object its
+    ``__init__`` was given (a compat proxy's ``self.manager.m(...)``)."""
+
+    method: str              # the endpoint method making the call
+    target: str              # the method called on the held object
+    relpath: str
+    line: int
+    # positional arguments: the variable passed, or None for another
+    # expression (the first one is the request context)
+    args: tuple = ()
+    keywords: tuple = ()     # keyword argument names
+    star: bool = False       # *args or **kwargs: the binding is not known
+    kept: bool = True        # its result is returned (or used)
 
 
 @dataclass
@@ -205,6 +223,7 @@ class Endpoint:
     via: str | None = None   # a forwarding wrapper the server holds it in
     history: list = field(default_factory=list)  # versions it records
     private: set = field(default_factory=set)  # methods it refuses to serve
+    forwards: list = field(default_factory=list)  # Forward, ...
 
     @property
     def accepts(self) -> Version | None:

@@ -23,8 +23,8 @@ from collections import Counter
 
 from .. import messaging
 from ..model import (
-    UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Guard, Method, Param,
-    Route, Send, ServerFact, Unresolved, Variant, VersionRef)
+    UNRESOLVED, Alias, Client, Endpoint, EndpointRef, Forward, Guard, Method,
+    Param, Route, Send, ServerFact, Unresolved, Variant, VersionRef)
 from ..versions import Version
 from . import flow
 from .index import ClassInfo, summary
@@ -741,6 +741,7 @@ class Extractor:
                     endpoint.methods[name] = endpoint.methods[value.id]
         endpoint.has_getattr = any("__getattr__" in c.methods for c in mro)
         endpoint.history = _class_history(cls)
+        endpoint.forwards = _forwards(self._methods(mro))
         return endpoint
 
     def _endpoint_target(self, interp, mro):
@@ -928,7 +929,94 @@ def _method(owner: ClassInfo, node) -> Method:
     for p, default in zip(a.kwonlyargs, a.kw_defaults):
         params.append(Param(p.arg, default is not None, True))
     return Method(node.name, owner.module.relpath, node.lineno, tuple(params),
-                  a.vararg is not None, a.kwarg is not None, owner.path)
+                  a.vararg is not None, a.kwarg is not None, owner.path,
+                  _returns_value(node))
+
+
+def _own_nodes(node):
+    """The nodes of a function's body, not those of functions or classes
+    defined inside it."""
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        sub = todo.pop()
+        yield sub
+        if not isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(sub))
+
+
+def _returns_value(node) -> bool:
+    return any(isinstance(sub, ast.Return) and sub.value is not None and
+               not (isinstance(sub.value, ast.Constant) and
+                    sub.value.value is None)
+               for sub in _own_nodes(node))
+
+
+def _held_attributes(methods) -> set:
+    """``self.<attr> = <first parameter>`` in ``__init__``: the object an
+    endpoint is built around (a compat proxy's manager, registered as
+    ``Proxy(self)``)."""
+    found = methods.get("__init__")
+    if found is None:
+        return set()
+    node = found[1]
+    params = {a.arg for a in node.args.args[1:2]}
+    held = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Name) \
+                and sub.value.id in params:
+            for target in sub.targets:
+                if isinstance(target, ast.Attribute) and \
+                        isinstance(target.value, ast.Name) and \
+                        target.value.id == "self":
+                    held.add(target.attr)
+    return held
+
+
+def _forwards(methods) -> list:
+    """The calls the endpoint's methods make to a method of an object it
+    was built around: ``self.manager.m(context, ...)``."""
+    held = _held_attributes(methods)
+    if not held:
+        return []
+    found = []
+    for name, (owner, node) in methods.items():
+        if name.startswith("_") or flow._is_property(node):
+            continue
+        returned, used = set(), set()
+        for sub in _own_nodes(node):
+            if isinstance(sub, ast.Return) and sub.value is not None:
+                returned |= {id(n) for n in ast.walk(sub.value)}
+                returned |= {n.id for n in ast.walk(sub.value)
+                             if isinstance(n, ast.Name)}
+            elif isinstance(sub, ast.Assign):
+                used.add(id(sub.value))
+        for sub in _own_nodes(node):
+            if not (isinstance(sub, ast.Call) and
+                    isinstance(sub.func, ast.Attribute) and
+                    isinstance(sub.func.value, ast.Attribute) and
+                    isinstance(sub.func.value.value, ast.Name) and
+                    sub.func.value.value.id == "self" and
+                    sub.func.value.attr in held):
+                continue
+            star = any(isinstance(a, ast.Starred) for a in sub.args) or \
+                any(k.arg is None for k in sub.keywords)
+            args = tuple(a.id if isinstance(a, ast.Name) else None
+                         for a in sub.args)
+            # discarded: a statement of its own in a method returning
+            # nothing (a result assigned may still be returned later)
+            kept = id(sub) in returned or id(sub) in used or \
+                not _is_statement(node, sub) or _returns_value(node)
+            found.append(Forward(name, sub.func.attr, owner.module.relpath,
+                                 sub.lineno, args,
+                                 tuple(k.arg for k in sub.keywords if k.arg),
+                                 star, kept))
+    return found
+
+
+def _is_statement(node, call) -> bool:
+    return any(isinstance(sub, ast.Expr) and sub.value is call
+               for sub in _own_nodes(node))
 
 
 def _docstring_history(node: ast.ClassDef) -> list[Version]:
