@@ -516,3 +516,78 @@ def api_name(client: Client | None, endpoints: list[Endpoint]) -> str:
     if namespace and namespace != UNRESOLVED:
         base += f"/{namespace.strip('{}')}"
     return base + " API"
+
+
+# -- the same API in two trees ------------------------------------------------
+
+def _route_of(api: Api):
+    """Where an API's client sends: (topic, namespace), or None when its
+    topic is not known well enough to stand for the API."""
+    client = api.client
+    if client is None or not client.topic or client.namespace == UNRESOLVED:
+        return None
+    return client.topic, client.namespace
+
+
+def counterparts(head: list[Api], base: list[Api]) -> dict:
+    """head API key -> the same API in the other tree: the one with the
+    same key (client class path), else -- for a client class or module
+    renamed in the change -- the one API whose key is gone and whose client
+    sends on the same route (topic and namespace)."""
+    by_key = {api.key: api for api in base}
+    found = {api.key: by_key[api.key] for api in head if api.key in by_key}
+    head_keys = {api.key for api in head}
+    gone: dict = {}
+    for api in base:
+        route = _route_of(api)
+        if api.key not in head_keys and route is not None:
+            gone.setdefault(route, []).append(api)
+    new: dict = {}
+    for api in head:
+        route = _route_of(api)
+        if api.key not in by_key and route is not None:
+            new.setdefault(route, []).append(api)
+    for route, apis in new.items():
+        if len(apis) == 1 and len(gone.get(route, ())) == 1:
+            found[apis[0].key] = gone[route][0]
+    return found
+
+
+def topic_removals(head: list[Api], base: list[Api]) -> list[tuple]:
+    """(head API, base API) pairs, made up, for an old major served on a
+    topic of its own (a parallel endpoint instead of a proxy) whose servers
+    are gone from ``head``: the base API's clients -- the previous code,
+    still running during the upgrade -- send on that topic, which nothing
+    serves any more. The head side is the API on another topic whose
+    endpoints take the next major and implement at least half of what the
+    old API's client sent; the base side holds the old endpoints and those
+    the next major had at base, so that the procedure rules see the major
+    go away as they would from one server."""
+    matched = counterparts(head, base)
+    served = {_route_of(api) for api in head if api.endpoints}
+    found = []
+    for old in base:
+        route = _route_of(old)
+        if route is None or not old.endpoints or not old.majors or \
+                route in served:
+            continue
+        new_major = max(old.majors) + 1
+        sent = {s.method for s in old.client.sends if s.method}
+        for api in head:
+            if new_major not in api.majors or \
+                    _route_of(api) in (None, route):
+                continue
+            serving = [e for e in api.endpoints if e.accepts and
+                       e.accepts.major == new_major]
+            overlap = sum(1 for m in sent if any(e.method(m)
+                                                 for e in serving))
+            if not sent or 2 * overlap < len(sent):
+                continue
+            before = matched.get(api.key)
+            endpoints = list(old.endpoints) + (
+                list(before.endpoints) if before is not None else [])
+            merged = Api(old.key, old.name, old.client, endpoints,
+                         old.pairing, old.complete, old.evidence)
+            found.append((api, merged))
+            break
+    return found

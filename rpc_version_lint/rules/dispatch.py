@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..pairing import counterparts
 from ..versions import holds
 from . import Finding, rule
 
@@ -844,7 +845,8 @@ def uncapped(variant, cap) -> bool:
       and fall back to an older version or raise a clear error.
       """)
 def unguarded_new_minor(ctx):
-    base_apis = {a.key: a for a in ctx.base.apis} if ctx.base else {}
+    base_apis = counterparts(ctx.head.apis, ctx.base.apis) if ctx.base \
+        else {}
     for api in ctx.head.apis:
         client = api.client
         if client is None or not (client.pinnable or client.aliases):

@@ -10,6 +10,7 @@ major between classes stay quiet.
 
 from __future__ import annotations
 
+from ..pairing import counterparts, topic_removals
 from ..source.baseline import has_upgrade_impact
 from ..versions import Version, holds
 from . import Finding, rule
@@ -19,10 +20,12 @@ _FAR = 10 ** 9
 
 def paired(ctx):
     """(head api, base api) for every API present on both sides."""
-    base = {api.key: api for api in ctx.base.apis}
+    base = counterparts(ctx.head.apis, ctx.base.apis)  # renames too
     for api in ctx.head.apis:
         if api.key in base and api.endpoints and base[api.key].endpoints:
             yield api, base[api.key]
+    # an old major served on its own topic, whose servers went away
+    yield from topic_removals(ctx.head.apis, ctx.base.apis)
 
 
 def newest_of(api, major: int) -> Version | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..pairing import counterparts
 from ..versions import Version, cap_allows, holds
 from . import Finding, rule
 from .dispatch import checked_apis, delivery, sends_with_versions
@@ -48,8 +49,9 @@ class Direction:
 
 def release_pairs(ctx):
     """(new api, old api) for every API checkable in both trees."""
-    old = {api.key: api for api in checked_apis(ctx.previous)}
-    for api in checked_apis(ctx.head):
+    new = list(checked_apis(ctx.head))
+    old = counterparts(new, list(checked_apis(ctx.previous)))  # renames too
+    for api in new:
         if api.key in old:
             yield api, old[api.key]
 
