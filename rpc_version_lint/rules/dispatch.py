@@ -359,15 +359,18 @@ def argument_findings(api, messages, code="RPC203", label=None):
         open_ = any(v.kwargs_open for v in variants)
         for endpoint, method in receivers(api, send.method, version):
             for kind, name in mismatches(method, sent, open_):
+                # one root cause: the method, whichever endpoint (a proxy
+                # forwarding through __getattr__) hands the message to it
                 key = (send.relpath, send.send_line, send.method,
-                       endpoint.path, method.relpath, method.line)
-                entry = problems.setdefault(key, (send, endpoint, method,
-                                                  {}))
+                       method.relpath, method.line)
+                entry = problems.setdefault(key, (send, [], method, {}))
+                if endpoint.name not in entry[1]:
+                    entry[1].append(endpoint.name)
                 texts = entry[3].setdefault((kind, name), [])
                 text = f"sent as {version}{guards_text(variant)}"
                 if text not in texts:
                     texts.append(text)
-    for send, endpoint, method, found in problems.values():
+    for send, endpoints, method, found in problems.values():
         texts = {"; ".join(t) for t in found.values()}
         common = texts.pop() if len(texts) == 1 else None
         parts = []
@@ -386,10 +389,13 @@ def argument_findings(api, messages, code="RPC203", label=None):
             fix = ("keep accepting what is passed (the old name, with a "
                    "default) until a major bump changes the clients")
         lead = f"{send.method} {common}" if common else send.method
+        owner = method.owner.rpartition(".")[2] or endpoints[0]
+        through = [e for e in endpoints if e != owner]
+        via = f" (through {', '.join(through)})" if through else ""
         yield Finding(
             send.relpath, send.send_line, 0, code,
-            f"{label or api.name}: {lead} reaches {endpoint.name}."
-            f"{method.name}() ({method.relpath}:{method.line}) "
+            f"{label or api.name}: {lead} reaches {owner}."
+            f"{method.name}() ({method.relpath}:{method.line}){via} "
             f"{', and '.join(parts)}: the server raises TypeError; {fix}",
             api.name)
 
