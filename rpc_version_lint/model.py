@@ -314,7 +314,9 @@ class Snapshot:
     servers: list = field(default_factory=list)
     listeners: list = field(default_factory=list)  # (class, relpath, line)
     python_files: int = 0    # Python files of the tree (not tests)
-    steps: int = 0           # interpreter steps taken
+    # work done (interpreter steps, route comparisons): what the tests
+    # of bounded work count instead of seconds
+    work: dict = field(default_factory=dict)
 
     def coverage(self) -> dict:
         """Client APIs checked fully, partially and not at all."""

@@ -167,7 +167,9 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
         endpoint_lists)
     snapshot.endpoints = endpoints
     snapshot.apis = pair(snapshot.clients, snapshot.servers, pairs,
-                         lambda path: _endpoint_of(project, extractor, path))
+                         lambda path: _endpoint_of(project, extractor, path),
+                         snapshot.work)
+    snapshot.work["interpreter steps"] = extractor.steps
     if usage:
         for client in snapshot.clients:
             client.used = used_methods(project, tree, top, client)
@@ -263,7 +265,7 @@ def _repeats_base(project, client, by_path, clients, built) -> bool:
     if mod is None or name not in mod.classes:
         return False
     cls = project.class_info(mod, mod.classes[name])
-    if not any(s.method for s in client.sends):
+    if client.sends and not any(s.method for s in client.sends):
         # a transport (sync_call(ctxt, method, ...)) or a base whose sends
         # all name their method at run time: where other code sends
         # through it with named messages, those are the APIs
@@ -346,7 +348,7 @@ def second_stage(project, tree, top, modules, reach) -> list:
                 mod = project.module_at(relpath)
                 if mod is not None:
                     fresh.append(mod)
-                    reach.follow(mod.name)
+        reach.follow({mod.name for mod in fresh})
         found += fresh
     return found
 

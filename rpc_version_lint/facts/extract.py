@@ -27,7 +27,7 @@ from ..model import (
     Route, Send, ServerFact, Unresolved, Variant, VersionRef)
 from ..versions import Version
 from . import flow
-from .index import ClassInfo, summary
+from .index import ClassInfo, nodes, summary
 from .values import (
     DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Fmt, Obj, Str, TargetV,
     Tup, Unknown)
@@ -79,7 +79,7 @@ def callees(node, mod=None) -> frozenset:
 
 def _assigns_self_target(fnode) -> bool:
     """``self.target = Target(...)`` (endpoints built in ``__init__``)."""
-    for sub in ast.walk(fnode):
+    for sub in nodes(fnode):
         if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call) \
                 and flow._callee_name(sub.value) == "Target" and any(
                 isinstance(t, ast.Attribute) and t.attr == "target"
@@ -199,6 +199,7 @@ class Extractor:
         self.top = top
         self._calls = None
         self._indexed: set = set()
+        self.steps = 0  # interpreter steps of the entries run
 
     def interpreter(self, cls=None) -> flow.Interpreter:
         return flow.Interpreter(self.project, self.resolver, cls, self.reach,
@@ -222,6 +223,7 @@ class Extractor:
                 continue  # run already, or cannot reach oslo.messaging
             if not name.startswith("_") or name not in called:
                 interp.run_method(owner, node)
+        self.steps += interp.record.steps
         return self.clients(interp), self.servers(interp), \
             bool(interp.record.clients), frozenset(interp.record.built)
 
@@ -230,6 +232,7 @@ class Extractor:
         a ``notify()`` helper, or service wiring such as ``main()``)."""
         interp = self.interpreter()
         interp.run_function(module, node)
+        self.steps += interp.record.steps
         return self.clients(interp), self.servers(interp), \
             bool(interp.record.clients), frozenset(interp.record.built)
 
@@ -286,7 +289,7 @@ class Extractor:
         if mod is None or mod.name in self._indexed:
             return
         self._indexed.add(mod.name)
-        for sub in ast.walk(mod.tree):
+        for sub in nodes(mod.tree):
             if isinstance(sub, ast.Call):
                 self._calls.setdefault(flow._callee_name(sub), []).append(
                     (mod, sub))
@@ -317,6 +320,12 @@ class Extractor:
         for event in record.sends:
             if _on_a_client(event, interp):
                 by_api.setdefault(event.api, []).append(event)
+        if record.over_budget:
+            # a client whose sends lie past the budget is still an API,
+            # partly checked -- never silently absent
+            for made in record.clients:
+                if made.owner:
+                    by_api.setdefault(made.owner, [])
         clients = []
         for api, sends in by_api.items():
             clients += self._api_clients(interp, api, sends)
@@ -351,7 +360,7 @@ class Extractor:
         base.compat_helpers = sorted(record.helpers)
         base.unresolved += record.unresolved
         base.over_budget = list(record.over_budget)
-        by_namespace = self._by_namespace(sends, interp)
+        by_namespace = self._by_namespace(sends, interp) or {None: []}
         clients = []
         for namespace, events in by_namespace.items():
             client = Client(**{f: getattr(base, f) for f in (
@@ -450,7 +459,7 @@ class Extractor:
     def _client_cap(self, client: Client, made, mro) -> None:
         reads_levels = any(
             isinstance(sub, ast.Attribute) and sub.attr == "upgrade_levels"
-            for c in mro for m in c.methods.values() for sub in ast.walk(m))
+            for c in mro for m in c.methods.values() for sub in nodes(m))
         has_aliases = any("VERSION_ALIASES" in c.attrs for c in mro)
         caps = [e for e in made if e.cap is not None and e.cap != NONE]
         if not caps:
@@ -707,7 +716,7 @@ class Extractor:
                 if init is None or not _assigns_self_target(init):
                     continue
                 at = {(c.module.relpath, sub.value.lineno)
-                      for sub in ast.walk(init)
+                      for sub in nodes(init)
                       if isinstance(sub, ast.Assign)
                       and isinstance(sub.value, ast.Call)}
             return any(client.target_at in at for client in clients)
@@ -724,7 +733,7 @@ class Extractor:
             for node in owner.methods.values():
                 if callees(node).isdisjoint(names):
                     continue
-                for sub in ast.walk(node):
+                for sub in nodes(node):
                     # resolve only calls that can name an endpoint class:
                     # following every callee would parse half the tree
                     if not isinstance(sub, ast.Call) or \
@@ -768,7 +777,7 @@ def _forwarded_attr(node) -> str | None:
     params = [a.arg for a in node.args.args]
     if len(params) < 2:
         return None
-    for sub in ast.walk(node):
+    for sub in nodes(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and \
                 sub.func.id == "getattr" and len(sub.args) >= 2 and \
                 isinstance(sub.args[0], ast.Attribute) and \
@@ -786,7 +795,7 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
     found = []
 
     def scan(node, cls):
-        for sub in ast.walk(node):
+        for sub in nodes(node):
             if isinstance(sub, ast.Assign) and isinstance(sub.value,
                                                           ast.List):
                 assigned = [t.id if isinstance(t, ast.Name) else
