@@ -52,6 +52,9 @@ def parser() -> argparse.ArgumentParser:
                    help="APIs upgraded node by node (class path or topic)")
     p.add_argument("--pairs", metavar="PAIRS",
                    help="explicit 'client.Class = server.Class' pairs")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build every snapshot afresh (do not reuse those "
+                        "kept from earlier runs; see README, Performance)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no summary line and no notes, only findings and "
                         "errors")
@@ -240,6 +243,7 @@ def build_config(args) -> Config:
     base = pick("base", "rpc-base", "auto") or "auto"
     pairs = pick("pairs", "rpc-pairs")
     return Config(
+        cache=not args.no_cache,
         base=None if base == "none" else base,
         commit_msg=pick("commit_msg", "rpc-commit-msg"),
         upgrade_from=pick("upgrade_from", "rpc-upgrade-from"),

@@ -32,6 +32,7 @@ class Config:
     # and reports RPC900; the command line stops at the first)
     errors: tuple = ()
     flake8: bool = False             # name options as flake8 spells them
+    cache: bool = True               # reuse snapshots of earlier runs
 
     @property
     def pair_map(self) -> dict:

@@ -16,6 +16,7 @@ from .facts import index
 from .model import Snapshot
 from .source.baseline import BaseError, approvals, find_base
 from .source.files import DiskTree, flake8_files, scopes_of
+from .source.store import Store
 
 
 @dataclass
@@ -50,8 +51,9 @@ def analyze(root: str, top: str, config: Config, codes,
     head_tree = DiskTree(root, overlay=dict(overlay or {}))
     upgrade = bool(config.upgrade_from) and any(
         r.needs == "upgrade" for r in map(rules.get, codes) if r)
+    store = Store.default() if config.cache else None
     head = snapshot.build(head_tree, top, "working tree", config.pair_map,
-                          infer_root=root, usage=upgrade)
+                          infer_root=root, usage=upgrade, store=store)
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
     failures = list(config.errors)
@@ -66,7 +68,8 @@ def analyze(root: str, top: str, config: Config, codes,
                 # reading the base may find an object git cannot give
                 base = snapshot.build(baseline.tree, top, baseline.label,
                                       config.pair_map,
-                                      infer_root=baseline.infer_root)
+                                      infer_root=baseline.infer_root,
+                                      store=store)
         except BaseError as exc:
             result.warnings.append(str(exc))
             if exc.fatal:
@@ -85,7 +88,7 @@ def analyze(root: str, top: str, config: Config, codes,
                                  option=names[2], top=top)
             context.previous = result.previous = snapshot.build(
                 previous.tree, top, previous.label, config.pair_map,
-                infer_root=previous.infer_root, usage=True)
+                infer_root=previous.infer_root, usage=True, store=store)
         except BaseError as exc:
             result.warnings.append(str(exc))
             failures.append(str(exc))
