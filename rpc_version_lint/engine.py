@@ -57,6 +57,10 @@ def analyze(root: str, top: str, config: Config, codes,
     result = Result(root, top, head, problems=list(head.problems))
     context = rules.Context(head, rolling=config.rolling)
     failures = list(config.errors)
+    option = "rpc-pairs" if config.flake8 else "--pairs"
+    unmatched = [f"{option}: {line}" for line in head.unmatched_pairs]
+    result.warnings += unmatched
+    failures += unmatched
     names = _OPTION_NAMES[config.flake8]
     needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
     if needs_base and config.base is not None:

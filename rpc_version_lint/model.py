@@ -317,6 +317,7 @@ class Snapshot:
     # work done (interpreter steps, route comparisons): what the tests
     # of bounded work count instead of seconds
     work: dict = field(default_factory=dict)
+    unmatched_pairs: list = field(default_factory=list)  # rpc-pairs errors
 
     def coverage(self) -> dict:
         """Client APIs checked fully, partially and not at all."""

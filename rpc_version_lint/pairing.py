@@ -344,14 +344,26 @@ class Routes:
 
 def pair(clients: list[Client], servers: list[Server],
          explicit: dict | None = None, find_class=None,
-         work: dict | None = None) -> list[Api]:
+         work: dict | None = None,
+         unmatched: list | None = None) -> list[Api]:
+    """Each client with the servers it reaches.  ``unmatched`` receives a
+    line for each configured pair naming no client or no class."""
     explicit = explicit or {}
+    unmatched = [] if unmatched is None else unmatched
+    known = {c.key for c in clients} | {c.path for c in clients}
+    for wanted in explicit:
+        if wanted not in known:
+            unmatched.append(f"{wanted} is not an RPC client found in the "
+                             f"tree (no class of that name sends RPC "
+                             f"messages)")
     apis = []
     claimed = set()
     routes = Routes(servers)
     for client in clients:
         matched, served, how, evidence = _find(client, routes, explicit,
                                                find_class)
+        if how.startswith("configured server"):
+            unmatched.append(how)
         claimed.update(id(e) for e in served)
         api = Api(client.key, api_name(client, served), client, served, how,
                   complete=bool(matched) and all(s.certain()
@@ -400,7 +412,7 @@ def _find(client: Client, routes: Routes, explicit: dict, find_class):
             return [server], [endpoint], "configured (rpc-pairs)", \
                 "configured"
         return [], [], f"configured server {wanted} is not a class of the " \
-            f"tree", ""
+            f"tree", ""  # (pair() reports it)
     if client.namespace == UNRESOLVED:
         return [], [], ("its target namespace could not be resolved; "
                         "pair it in rpc-pairs"), ""

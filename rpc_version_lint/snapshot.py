@@ -210,7 +210,7 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
     snapshot.endpoints = endpoints
     snapshot.apis = pair(snapshot.clients, snapshot.servers, pairs,
                          lambda path: _endpoint_of(project, extractor, path),
-                         snapshot.work)
+                         snapshot.work, snapshot.unmatched_pairs)
     snapshot.work["interpreter steps"] = extractor.steps
     snapshot.files = sorted({c.relpath for c in snapshot.clients}
                             | {e.relpath for e in snapshot.endpoints})
