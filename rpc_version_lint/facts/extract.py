@@ -706,8 +706,13 @@ class Extractor:
 
     def builds_client_from_target(self, cls: ClassInfo, clients) -> bool:
         """Its ``target`` attribute is the Target its own client is built
-        from (a client, not an endpoint declaring what it serves)."""
+        from, or the one its own messages take their version from
+        (``prepare(version=self.target.version)``): a client, not an
+        endpoint declaring what it serves."""
         mro, _ = self.project.mro(cls)
+        if any(_reads_self_target(node) for c in mro
+               for name, node in c.methods.items() if name != "__init__"):
+            return True
         for c in mro:
             if "target" in c.attrs:
                 at = {(c.module.relpath, c.attrs["target"].lineno)}
@@ -853,6 +858,17 @@ def _method(owner: ClassInfo, node) -> Method:
         params.append(Param(p.arg, default is not None, True))
     return Method(node.name, owner.module.relpath, node.lineno, tuple(params),
                   a.vararg is not None, a.kwarg is not None, owner.path)
+
+
+def _reads_self_target(node) -> bool:
+    """``self.target.<field>`` read in a method."""
+    if "target" not in summary(node).attributes:
+        return False
+    return any(isinstance(sub, ast.Attribute)
+               and isinstance(sub.value, ast.Attribute)
+               and sub.value.attr == "target"
+               and isinstance(sub.value.value, ast.Name)
+               and sub.value.value.id == "self" for sub in nodes(node))
 
 
 def _docstring_history(node: ast.ClassDef) -> list[Version]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from dataclasses import dataclass, field
 
 from .. import messaging
@@ -1160,8 +1161,9 @@ class Interpreter:
         modules the analysis follows."""
         if not isinstance(func, ast.Attribute) or func.attr in MESSAGING:
             return False
-        root = func.value
+        root, chain = func.value, [func.attr]
         while isinstance(root, ast.Attribute):
+            chain.insert(0, root.attr)
             root = root.value
         if not isinstance(root, ast.Name) or root.id in st.env or \
                 root.id in ("self", "cls", "super"):
@@ -1173,7 +1175,8 @@ class Interpreter:
         if ref is None or self.reach is None:
             return ref is not None
         if self.reach.follows(ref.module) or self.reach.follows(ref.target) \
-                or ref.module.split(".")[0] in _LIBRARY_ROOTS:
+                or ref.module.split(".")[0] == "oslo_messaging" or \
+                messaging.library_call(".".join([ref.target] + chain)):
             return False
         # a class of the tree is worth knowing (an endpoint being built)
         # even where its module holds no RPC code
@@ -1319,6 +1322,8 @@ class Interpreter:
             if call.kind == "driver":
                 return [(DriverV(named.get("namespace"), named.get("name")),
                          st)]
+            if call.kind == "service":
+                return self.service_created(named, st, frame, node)
             if call.kind == "topic_name":
                 parts = messaging.topic_name(
                     named.get("prefix"), named.get("table"),
@@ -1328,6 +1333,22 @@ class Interpreter:
         if callee.name.endswith("RpcProxy.__init__"):
             return self.rpcproxy_init(args[1:], kwargs, st, frame, node)
         return [(self.builtin(callee.name, args, kwargs, st, frame), st)]
+
+    def service_created(self, named, st, frame, node):
+        """A library service serving the manager its class path names."""
+        host = named.get("host", NONE)
+        cls = self.class_named(named.get("manager", NONE))
+        if not isinstance(cls, ClassRef):
+            return [(Unknown("service of a manager not in the tree"), st)]
+        out = []
+        for manager, s in self.instantiate(cls.info, [], {"host": host}, [],
+                                           st, frame, node, frame.site):
+            target = TargetV(NONE, named.get("topic", NONE), NONE,
+                             node.lineno, frame.module.relpath, server=host)
+            out += [(Unknown("service"), s2) for _, s2 in self.server_started(
+                "server", {"target": target, "endpoints": Tup((manager,))},
+                s, frame, node)]
+        return out
 
     def library_method(self, method, args, kwargs, st, frame, node):
         """A library service's own methods, on an object of a subclass."""
@@ -1439,7 +1460,7 @@ class Interpreter:
                 "target": target, "endpoints": named.get("endpoints")},
                 st, frame, node)
         if isinstance(receiver, Str) and name == "format":
-            return [(Unknown("formatted string"), st)]
+            return [(_format(receiver, args, kwargs, node.lineno), st)]
         if isinstance(receiver, DictV) and name == "get" and args and \
                 isinstance(args[0], Str):
             # a module-level table (SERVICE_MANAGERS.get(binary))
@@ -1908,8 +1929,6 @@ _MISSING = object()
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "get", "update",
                        "setdefault", "copy", "clear"})
 # libraries whose calls the table in messaging.py describes
-_LIBRARY_ROOTS = frozenset({"oslo_messaging", "neutron_lib", "oslo_utils",
-                            "stevedore", "osprofiler"})
 
 _COMPARE = {
     ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
@@ -1956,6 +1975,29 @@ def _percent(template, args, line: int):
         parts.append(Str(piece))
         if value is not None:
             parts.append(value)
+    return _fmt(parts, line)
+
+
+def _format(template, args, kwargs, line: int):
+    """``'{}.{}'.format(topic, host)``, ``'{name}'.format(name=...)``: a
+    partly known string (a field with a format spec or an attribute is
+    not known)."""
+    parts, auto = [], 0
+    try:
+        fields = list(string.Formatter().parse(template.value))
+    except ValueError:
+        return Unknown("formatted string", line)
+    for literal_text, name, spec, conversion in fields:
+        parts.append(Str(literal_text))
+        if name is None:
+            continue
+        if name == "":
+            name, auto = str(auto), auto + 1
+        value = args[int(name)] if name.isdigit() and \
+            int(name) < len(args) else kwargs.get(name)
+        if value is None or spec or conversion not in (None, "s"):
+            value = Unknown(f"field {name}")
+        parts.append(value)
     return _fmt(parts, line)
 
 

@@ -28,6 +28,7 @@ _KIND_OF_CALL = {
     "target": TARGET, "client": CLIENT, "server": SERVER,
     "listener": LISTENER, "connection": SERVER, "consumer": SERVER,
     "import_class": LOAD, "import_object": LOAD, "driver": LOAD,
+    "service": SERVER,
 }
 # methods of the objects oslo.messaging returns (a client, a call context,
 # neutron-lib's Connection), whatever the object is called

@@ -22,7 +22,8 @@ RPC_HINTS = (b"RPC_API_VERSION", b"RpcProxy", b"can_send_version",
              b"additional_endpoints", b"additional_apis", b"VERSION_ALIASES",
              b".prepare(", b"make_msg(", b"get_rpc_client", b"get_rpc_server",
              b"RPCClient(", b"notification_listener",
-             b"create_consumer(", b"rpc.Service)")
+             b"create_consumer(", b"rpc.Service)",
+             b"Service.create(")  # a service started by its manager's name
 _HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
                       + b"|".join(re.escape(h) for h in RPC_HINTS))
 
