@@ -164,7 +164,8 @@ class Plugin:
 
     def run(self):
         filename = self.filename
-        if filename in ("stdin", "-", None) or not filename.endswith(".py"):
+        if filename in ("stdin", "-", None) or not filename.endswith(".py") \
+                or not self.codes:  # flake8 would report none of them
             return
         if not may_hold_rpc("".join(self.lines)):
             return

@@ -258,7 +258,6 @@ def as_sarif(results, root: str | None = None) -> dict:
             "tool": {"driver": {
                 "name": "rpc-version-lint",
                 "version": __version__,
-                "informationUri": RULES_URL.rsplit("/", 1)[0] + "/",
                 "rules": sarif_rules,
             }},
             "automationDetails": {"id": _automation_id(config)},
