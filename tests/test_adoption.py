@@ -351,3 +351,23 @@ def test_fingerprints_ignore_place_and_advice():
     assert known.cause(c) != known.cause(a)
     assert known.fingerprint("RPC201", "k", "x") != \
         known.fingerprint("RPC201", "k", "x", "22.0.0")
+
+
+def test_pyproject_names_the_file_and_holds_the_allow_list(tmp_path):
+    repo = fleet_repo(tmp_path / "repo")
+    os.makedirs(os.path.join(repo.path, "etc"))
+    assert run_cli("--write-known-findings", os.path.join("etc", KNOWN),
+                   cwd=repo.path).returncode == 0
+    with open(os.path.join(repo.path, "pyproject.toml"), "w") as handle:
+        handle.write('[tool.rpc-version-lint]\n'
+                     f'known-findings = "etc/{KNOWN}"\n'
+                     'allow = [\n'
+                     '    "RPC206 fleet API: aliases being reworked",\n'
+                     ']\n')
+    # relative to pyproject.toml, wherever the command runs
+    for cwd in (repo.path, os.path.join(repo.path, "fleet")):
+        proc = run_cli("--base", "none", cwd=cwd)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "(7 known)" in proc.stderr
+    proc = run_cli("--base", "none", cwd=repo.path)
+    assert found(proc.stdout) == {("pyproject.toml", 4, "RPC902")}
