@@ -26,7 +26,7 @@ class Plugin:
     version = __version__
 
     config = Config()
-    codes: frozenset = frozenset()
+    codes: frozenset | None = None  # None: options not parsed (defaults)
     _reported: set = set()
     _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
     stdin_name: str | None = None
@@ -164,8 +164,10 @@ class Plugin:
 
     def run(self):
         filename = self.filename
+        codes = self.codes if self.codes is not None else \
+            frozenset(rules.enabled_codes())
         if filename in ("stdin", "-", None) or not filename.endswith(".py") \
-                or not self.codes:  # flake8 would report none of them
+                or not codes:  # flake8 would report none of them
             return
         if not may_hold_rpc("".join(self.lines)):
             return
@@ -182,7 +184,7 @@ class Plugin:
         if key not in Plugin._failed:
             try:
                 result = engine.analyze_cached(root, top, self.config,
-                                               self.codes, overlay)
+                                               codes, overlay)
             except Exception as exc:  # never break the rest of the run
                 Plugin._failed[key] = (
                     f"internal error while analysing {top or root}: "

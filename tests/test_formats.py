@@ -283,3 +283,10 @@ def test_flake8_says_it_once_per_worker(tmp_path):
     quiet = run_flake8("-q", "--select", "RPC", "--rpc-base", "none", ".",
                        cwd=tree)
     assert PARTLY not in quiet.stderr and NOT not in quiet.stderr
+
+
+def test_flake8_without_rpc_codes_runs_nothing(tmp_path):
+    from conftest import run_flake8
+    tree = partly_checked_tree(tmp_path)
+    proc = run_flake8("--select", "E9", "--rpc-base", "none", ".", cwd=tree)
+    assert proc.returncode == 0 and "rpc-version-lint" not in proc.stderr
