@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import rules, snapshot
+from . import known, rules, snapshot
 from .config import Config, FileOptions, file_options
 from .facts import index
 from .model import Snapshot
@@ -33,6 +33,9 @@ class Result:
     fatal: bool = False      # a setting asked for could not be honoured
     allowed: list = field(default_factory=list)   # (Finding, reason)
     approved: list = field(default_factory=list)  # (Finding, reason)
+    known: list = field(default_factory=list)     # (Finding, known.Entry)
+    fingerprints: dict = field(default_factory=dict)  # Finding -> str
+    config: Config | None = None
 
     def findings_in(self, relpath: str) -> list:
         return [f for f in self.findings if f.relpath == relpath]
@@ -105,6 +108,7 @@ def analyze(root: str, top: str, config: Config, codes,
     result.findings = settle(rules.run(context, codes), result, config,
                              context.messages)
     result.context = context
+    known.settle(result, config, codes, head_tree)  # known, RPC902
     # The result holds no syntax tree. The parsed modules and the caches
     # that let the baseline reuse the head's work are hundreds of thousands
     # of objects that every later garbage collection of the process (flake8

@@ -6,6 +6,10 @@ and a good example, how to fix it) sit beside the check.  ``--explain``,
 ``--list-rules`` and the docs pages are all generated from this registry.
 
 A check takes a ``Context`` and yields ``Finding`` objects.
+
+A rule's ``severity`` is ``error`` (fails every front end) or ``warning``
+(reported, but fails only under ``rpc-strict``); ``rpc-severity`` changes it
+per code.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ class Rule:
     fix: str
     lang: str           # what the bad/good examples are written in
     check: Callable = field(compare=False, repr=False)
+    severity: str = "error"   # one of SEVERITIES: the default level
+
+
+SEVERITIES = ("error", "warning")
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -47,12 +55,16 @@ REGISTRY: dict[str, Rule] = {}
 
 def rule(code: str, title: str, *, default: bool = True,
          needs: str = "snapshot", reads_base: bool = False, rationale: str,
-         bad: str, good: str, fix: str, lang: str = "python"):
+         bad: str, good: str, fix: str, lang: str = "python",
+         severity: str = "error"):
+    assert severity in SEVERITIES, severity
+
     def register(check):
         REGISTRY[code] = Rule(code, title, default, needs,
                               reads_base or needs == "base",
                               _dedent(rationale), _dedent(bad),
-                              _dedent(good), _dedent(fix), lang, check)
+                              _dedent(good), _dedent(fix), lang, check,
+                              severity)
         return check
     return register
 

@@ -387,7 +387,7 @@ def bad_aliases(ctx):
                 previous = (alias.release, v)  # a flagged entry is no guide
 
 
-@rule("RPC207", "Version history not updated",
+@rule("RPC207", "Version history not updated", severity="warning",
       rationale="""
       RPC API classes keep an "API version history" docstring: reviewers
       and operators read it to know what each version added and which

@@ -280,6 +280,16 @@ class GitTree:
             process.wait(timeout=10)
 
 
+def repository_root(path: str) -> str | None:
+    """The top of the git work tree holding ``path``; None outside git (or
+    without git)."""
+    try:
+        top = _git(path, "rev-parse", "--show-toplevel").strip()
+    except (_GitFailed, BaseError, OSError):
+        return None
+    return os.path.abspath(top) if top else None
+
+
 def find_base(root: str, spec: str | None, commit_msg: str | None = None,
               option: str = "--base", worktree: DiskTree | None = None,
               msg_option: str = "--commit-msg", top: str | None = None):

@@ -197,6 +197,31 @@ class Noqa:
         named = {c for c in re.split(r"[,\s]+", codes) if c}
         return code in named or code.startswith(tuple(named))
 
+    def comments(self):
+        """(line, col, codes named, lines it covers) for each ``# noqa:
+        CODES`` comment (a real comment, not text in a string): the lines
+        are those of its logical line, whose findings it covers."""
+        if self.whole_file:
+            return
+        lines = iter(self.lines)
+        found = []
+        try:
+            for token in tokenize.generate_tokens(lambda: next(lines, "")):
+                if token.type == tokenize.COMMENT:
+                    match = self._inline.search(token.string)
+                    if match is not None and match.group("codes"):
+                        found.append((token.start[0], token.start[1] +
+                                      match.start(), match.group("codes")))
+        except (tokenize.TokenError, SyntaxError):
+            return
+        logical = self._logical_lines()
+        for line, col, codes in found:
+            text = logical.get(line)
+            covered = [n for n, t in logical.items() if t is text] \
+                if text is not None else [line]
+            named = [c for c in re.split(r"[,\s]+", codes) if c]
+            yield line, col, named, covered or [line]
+
     def _logical_lines(self) -> dict[int, str]:
         """line -> the text flake8 searches for its comment: the lines
         from one NL or NEWLINE token to the next."""

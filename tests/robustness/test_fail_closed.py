@@ -168,6 +168,6 @@ def test_a_pair_naming_nothing(tmp_path, pair, wrong):
     os.remove(os.path.join(tree, "setup.cfg"))
     cli = run_cli("--base", "none", "--pairs", pair, ".", cwd=tree)
     assert cli.returncode == 2
-    lines = [line for line in cli.stderr.splitlines() if wrong in line]
-    assert len(lines) == 1 and lines[0].startswith(
-        "rpc-version-lint: --pairs: ")
+    lines = [line for line in cli.stderr.splitlines()
+             if line.startswith("rpc-version-lint: --pairs: ")]
+    assert len(lines) == 1 and wrong in lines[0]
