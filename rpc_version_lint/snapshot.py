@@ -28,7 +28,7 @@ from .facts.extract import (
 from .facts.index import Project
 from .facts.infer import Inferrer
 from .facts.options import Options
-from .facts.reach import LISTENER, SEND, SERVER, Reach
+from .facts.reach import CLIENT, LISTENER, SEND, SERVER, Reach
 from .facts.resolve import Resolver
 from .facts.values import ClassRef
 from .model import Snapshot
@@ -149,7 +149,9 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
         for cls in project.classes(mod):
             found = None
             if is_rpcproxy(project, cls) or reach.sends(cls) or \
-                    reach.of_class(cls) & {SERVER, LISTENER}:
+                    reach.of_class(cls) & {SERVER, LISTENER} or (
+                        CLIENT in reach.of_class(cls) and _hands_over(
+                            project, cls)):
                 found = runs[cls.path] = _cached(
                     project, "run", cls.path, mod.name, inferrer, follows,
                     lambda c=cls: extractor.run_class(c),
@@ -174,6 +176,34 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
                                     extractor.run_function(m, n),
                                     f"{mod.relpath}:{node.lineno}: "
                                     f"function {name}")
+
+    # A client handed over on an object outside the tree (a pecan hook
+    # putting it on the request): the code reading it back by that name
+    # and sending on it (pecan.request.rpc_client.cast(...)) runs with it.
+    handed: dict = {}
+    for found in runs.values():
+        for attr, clients in (found[4] if found else {}).items():
+            held = handed.setdefault(attr, [])
+            held += [c for c in clients if c not in held]
+    if handed:
+        extractor.handed = handed
+        readers = trace.readers = _readers(tree, top, handed)
+        trace.handed = tuple(sorted(handed))
+        reach.follow({module_name(r) for r in readers})
+        for relpath in readers:
+            mod = project.module_at(relpath)
+            if mod is None:
+                continue
+            if relpath not in candidates:
+                modules.append(mod)
+                candidates.append(relpath)
+            for cls in project.classes(mod):
+                if _uses_names(project, cls, frozenset(handed)):
+                    runs[cls.path] = _cached(
+                        project, "run", cls.path, mod.name, inferrer,
+                        (follows, tuple(sorted(handed))),
+                        lambda c=cls: extractor.run_class(c))
+        snapshot.scanned = len(candidates)
 
     # Code sending through a transport that takes the method name
     # (mistral's sync_call(ctxt, method, **kw)): the classes using one of
@@ -250,6 +280,8 @@ class _Trace:
         self.first: list = []
         self.rounds: list = []
         self.judged: dict = {}
+        self.handed: tuple = ()   # names clients were handed over under
+        self.readers: list = []   # the files reading them back
 
     def __getattr__(self, name):
         return getattr(self.tree, name)
@@ -268,6 +300,7 @@ class _Trace:
         return {"settings": settings, "listing": _listing(self.tree, top),
                 "first": self.first, "rounds": self.rounds,
                 "judged": self.judged, "reads": self.reads,
+                "handed": self.handed, "readers": self.readers,
                 "snapshot": snapshot}
 
 
@@ -297,6 +330,9 @@ def _reuse(entry, settings, tree, top) -> Snapshot | None:
         if second_stage(tree, top, entry["first"], judge) != entry["rounds"]:
             return None
     except _Stale:
+        return None
+    if entry["handed"] and \
+            _readers(tree, top, entry["handed"]) != entry["readers"]:
         return None
     if any(_digest(tree.read_quietly(relpath)) != digest
            for relpath, digest in entry["reads"].items()):
@@ -342,6 +378,25 @@ def _astroid_version() -> str:
         return importlib.metadata.version("astroid")
     except importlib.metadata.PackageNotFoundError:
         return ""
+
+
+def _hands_over(project, cls) -> bool:
+    """Some method of the class hands something over (extract.hands_over)."""
+    return any(extract.hands_over(node) for owner in project.mro(cls)[0]
+               for name, node in owner.methods.items() if name != "__init__")
+
+
+def _readers(tree, top, handed) -> list:
+    """The files that send on (or prepare) a client read back by the name
+    it was handed over under: ``.<name>.cast(``, ``.<name>.prepare(``."""
+    pattern = re.compile(r"\.(?:%s)\s*\.\s*(?:call|cast|prepare)\(" %
+                         "|".join(map(re.escape, sorted(handed))))
+    found = []
+    for relpath in tree.python_files(top):
+        data = tree.read_quietly(relpath)
+        if data and pattern.search(data.decode("utf-8", "replace")):
+            found.append(relpath)
+    return found
 
 
 def _uses_names(project, cls, names) -> bool:

@@ -200,10 +200,11 @@ class Extractor:
         self._calls = None
         self._indexed: set = set()
         self.steps = 0  # interpreter steps of the entries run
+        self.handed: dict = {}  # attr -> client handed over (Record.handed)
 
     def interpreter(self, cls=None) -> flow.Interpreter:
         return flow.Interpreter(self.project, self.resolver, cls, self.reach,
-                                self.entry_points)
+                                self.entry_points, self.handed)
 
     # -- classes and functions that run ----------------------------------
     def run_class(self, cls: ClassInfo, via=frozenset()):
@@ -219,13 +220,14 @@ class Extractor:
             if name == "__init__" or flow._is_property(node) or (
                     self.reach is not None and not interp.rpcproxy
                     and not self.reach.of(owner.module, node, cls)
-                    and not _names(node, via)):
+                    and not _names(node, via) and not hands_over(node)):
                 continue  # run already, or cannot reach oslo.messaging
             if not name.startswith("_") or name not in called:
                 interp.run_method(owner, node)
         self.steps += interp.record.steps
         return self.clients(interp), self.servers(interp), \
-            bool(interp.record.clients), frozenset(interp.record.built)
+            bool(interp.record.clients), frozenset(interp.record.built), \
+            {k: tuple(v) for k, v in interp.record.handed.items()}
 
     def run_function(self, module, node):
         """(clients, servers) of a module-level function (a sender such as
@@ -234,7 +236,8 @@ class Extractor:
         interp.run_function(module, node)
         self.steps += interp.record.steps
         return self.clients(interp), self.servers(interp), \
-            bool(interp.record.clients), frozenset(interp.record.built)
+            bool(interp.record.clients), frozenset(interp.record.built), \
+            {k: tuple(v) for k, v in interp.record.handed.items()}
 
     def construction(self, cls: ClassInfo, mro):
         """(args, kwargs) the tree builds the class with, when its
@@ -858,6 +861,23 @@ def _method(owner: ClassInfo, node) -> Method:
         params.append(Param(p.arg, default is not None, True))
     return Method(node.name, owner.module.relpath, node.lineno, tuple(params),
                   a.vararg is not None, a.kwarg is not None, owner.path)
+
+
+def hands_over(node) -> bool:
+    """The method puts something on an object it was given
+    (``state.request.rpc_client = self._client``, a web framework's hook):
+    a client built by its class may be used by code reading it back."""
+    params = {a.arg for a in node.args.args[1:]}
+    return bool(params) and any(
+        isinstance(sub, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and _root(t) in params
+            for t in sub.targets) for sub in nodes(node))
+
+
+def _root(expr) -> str | None:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
 
 
 def _reads_self_target(node) -> bool:

@@ -221,6 +221,10 @@ class Record:
     steps: int = 0
     over_budget: list = field(default_factory=list)  # entries cut short
     built: set = field(default_factory=set)  # classes instantiated
+    # clients handed over on an object outside the tree (a web framework's
+    # request: ``state.request.rpc_client = self._client``): attr -> the
+    # clients (one per path that built one)
+    handed: dict = field(default_factory=dict)
 
 
 def _decorated(node, names) -> bool:
@@ -250,8 +254,11 @@ class Interpreter:
     module-level code)."""
 
     def __init__(self, project, resolver, cls=None, reach=None,
-                 entry_points=None):
+                 entry_points=None, handed=None):
         self.project = project
+        # clients other code handed over (see Record.handed), read back
+        # from that outside object by the attribute's name
+        self.handed = handed or {}
         self.resolver = resolver
         self.reach = reach
         self.entry_points = entry_points or {}
@@ -737,6 +744,11 @@ class Interpreter:
                 self.record.self_targets.append(value)
             if where is not None:
                 return self._write(where, value, st)
+            if isinstance(target, ast.Attribute) and \
+                    isinstance(value, ClientV):
+                held = self.record.handed.setdefault(target.attr, [])
+                if value not in held:
+                    held.append(value)
             return st
         if isinstance(target, (ast.Tuple, ast.List)):
             items = value.items if isinstance(value, Tup) and \
@@ -843,6 +855,9 @@ class Interpreter:
                     _is_classmethod(value.node):
                 value = FuncRef(value.module, value.node, value.owner, base)
             return [(value, st)]
+        if isinstance(base, ExtRef) and attr in self.handed:
+            # pecan.request.rpc_client: what a hook put on the request
+            return [(client, st) for client in self.handed[attr]]
         if isinstance(base, ExtRef):
             return [(self.resolver.external(f"{base.name}.{attr}"), st)]
         if isinstance(base, ModRef):

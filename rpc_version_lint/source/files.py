@@ -28,6 +28,7 @@ _HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
                       + b"|".join(re.escape(h) for h in RPC_HINTS))
 
 TEST_DIRS = frozenset({"tests", "test"})
+_PROJECT_ROOT = (".git", "setup.cfg", "pyproject.toml", "setup.py")
 OPTION_HINT = b"Opt("  # cfg.StrOpt(...): see options.py
 
 
@@ -108,14 +109,22 @@ def find_scope(path: str) -> tuple[str, str]:
     """(root, top) for a file on disk.
 
     ``top`` is the top-level package holding the file, relative to ``root``
-    (the directory its imports are resolved from).  A file outside any
-    package is its own scope: root is its directory and top is ``''``.
+    (the directory its imports are resolved from).  A directory without
+    ``__init__.py`` inside a package is part of it (a namespace portion:
+    ``fleet/api/rpc/`` under ``fleet/``), up to the
+    project's own root (where ``.git``, ``setup.cfg`` or ``pyproject.toml``
+    is).  A file outside any package is its own scope: root is its
+    directory and top is ``''``.
     """
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
     top_dir = None
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        top_dir = directory
+    while True:
+        if os.path.isfile(os.path.join(directory, "__init__.py")):
+            top_dir = directory
+        elif any(os.path.exists(os.path.join(directory, marker))
+                 for marker in _PROJECT_ROOT):
+            break
         parent = os.path.dirname(directory)
         if parent == directory:
             break
