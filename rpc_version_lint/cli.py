@@ -119,16 +119,18 @@ def _main(argv) -> int:
     elif args.matrix:
         codes = rules.enabled_codes(["RPC4"])
     results, fatal = [], False
+    checked = {os.path.abspath(f) for f in files}
     for root, top in source.scopes_of(files):
         try:
-            results.append(engine.analyze(root, top, config, codes))
+            # a symptom folds only into a finding reported here
+            results.append(engine.analyze(root, top, config, codes,
+                                          checked=_relpaths(checked, root)))
         except Exception as exc:  # the other scopes still get checked
             print(f"rpc-version-lint: error: internal error while analysing "
                   f"{report.escape(os.path.join(root, top))}: "
                   f"{type(exc).__name__}: {report.escape(_first_line(exc))} "
                   f"(please report this)", file=sys.stderr)
             fatal = True
-    checked = {os.path.abspath(f) for f in files}
     for result in results:
         _keep_reported(result, checked, options)
     for problem in dict.fromkeys(p for r in results
@@ -148,6 +150,10 @@ def _main(argv) -> int:
     if fatal:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _relpaths(paths, root: str) -> set:
+    return {os.path.relpath(p, root).replace(os.sep, "/") for p in paths}
 
 
 def _keep_reported(result, checked: set, options) -> None:

@@ -14,8 +14,10 @@ from . import rules, snapshot
 from .config import Config, FileOptions, file_options
 from .facts import index
 from .model import Snapshot
-from .source.baseline import BaseError, approvals, find_base
-from .source.files import DiskTree, flake8_files, scopes_of
+from .rules import anchor, fold
+from .source.baseline import BaseError, GitTree, approvals, find_base
+from .source.files import (
+    DiskTree, Noqa, SourceError, decode, flake8_files, scopes_of)
 
 
 @dataclass
@@ -45,8 +47,10 @@ def scopes(paths, options: FileOptions | None = None) -> list[tuple]:
 
 
 def analyze(root: str, top: str, config: Config, codes,
-            overlay: dict | None = None) -> Result:
-    """``overlay``: relpath -> bytes that stand for the file on disk."""
+            overlay: dict | None = None, checked=None) -> Result:
+    """``overlay``: relpath -> bytes that stand for the file on disk;
+    ``checked``: the relpaths the front end reports findings in (None:
+    every file), so that no symptom folds into a finding it drops."""
     head_tree = DiskTree(root, overlay=dict(overlay or {}))
     upgrade = bool(config.upgrade_from) and any(
         r.needs == "upgrade" for r in map(rules.get, codes) if r)
@@ -57,6 +61,7 @@ def analyze(root: str, top: str, config: Config, codes,
     failures = list(config.errors)
     names = _OPTION_NAMES[config.flake8]
     needs_base = any(r.reads_base for r in map(rules.get, codes) if r)
+    changed = None  # files the change touches, with a revision base
     if needs_base and config.base is not None:
         try:
             baseline = find_base(root, config.base, config.commit_msg,
@@ -75,6 +80,11 @@ def analyze(root: str, top: str, config: Config, codes,
         if baseline is not None:
             context.base = result.base = base
             context.messages = baseline.messages
+            if isinstance(baseline.tree, GitTree):
+                try:
+                    changed = baseline.tree.changed(top)
+                except BaseError as exc:
+                    result.warnings.append(str(exc))
             if top and not result.base.scanned and head.scanned:
                 result.warnings.append(
                     f"base {baseline.label} holds no RPC API under {top}/: "
@@ -97,6 +107,8 @@ def analyze(root: str, top: str, config: Config, codes,
     context.files = tuple(head.files or head_tree.candidates(top))
     result.findings = settle(rules.run(context, codes), result, config,
                              context.messages)
+    result.findings = finish(result.findings, head, head_tree, changed,
+                             checked)
     result.context = context
     # The result holds no syntax tree. The parsed modules and the caches
     # that let the baseline reuse the head's work are hundreds of thousands
@@ -135,6 +147,27 @@ def settle(findings, result, config, messages) -> list:
     return kept
 
 
+def finish(findings, head, tree, changed, checked) -> list:
+    """Report each finding where the change shows it, and each root cause
+    once (rules/anchor.py, rules/fold.py)."""
+    noqa: dict = {}
+
+    def waived(finding) -> bool:
+        if finding.relpath not in noqa:
+            try:
+                text = decode(tree.read(finding.relpath) or b"",
+                              finding.relpath)
+            except SourceError:
+                text = ""
+            noqa[finding.relpath] = Noqa(text)
+        return noqa[finding.relpath].covers(finding.line, finding.code)
+
+    placed = anchor.place(findings, head, changed, waived)
+    return fold.fold(placed, lambda f: (checked is None
+                                        or f.relpath in checked)
+                     and not waived(f))
+
+
 # (base, commit message, previous release) as each front end spells them
 _OPTION_NAMES = {False: ("--base", "--commit-msg", "--upgrade-from"),
                  True: ("--rpc-base", "--rpc-commit-msg",
@@ -144,9 +177,10 @@ _cache: dict = {}
 
 
 def analyze_cached(root: str, top: str, config: Config, codes,
-                   overlay: dict | None = None) -> Result:
+                   overlay: dict | None = None, checked=None) -> Result:
+    checked = frozenset(checked) if checked is not None else None
     key = (root, top, config, frozenset(codes),
-           tuple(sorted((overlay or {}).items())))
+           tuple(sorted((overlay or {}).items())), checked)
     if key not in _cache:
-        _cache[key] = analyze(root, top, config, codes, overlay)
+        _cache[key] = analyze(root, top, config, codes, overlay, checked)
     return _cache[key]

@@ -17,7 +17,8 @@ from .config import (
     Config, ConfigError, find_config, parse_allow, parse_pairs,
     read_settings, split_list)
 from .output import report
-from .source.files import encode, find_scope, is_test_path, may_hold_rpc
+from .source.files import (
+    encode, find_scope, flake8_files, is_test_path, may_hold_rpc)
 
 
 class Plugin:
@@ -26,6 +27,7 @@ class Plugin:
 
     config = Config()
     codes: frozenset = frozenset()
+    checked: frozenset | None = None  # absolute paths flake8 checks
     _reported: set = set()
     _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
     stdin_name: str | None = None
@@ -110,6 +112,10 @@ class Plugin:
             rules.enabled_codes([s for s in selected if s.startswith("RPC")
                                  and s != "RPC"]) |
             rules.enabled_codes())
+        # what flake8 reports, no more: a symptom folds only into a finding
+        # that is shown (rules/fold.py)
+        cls.codes = _reported_codes(options, cls.codes)
+        cls.checked = _checked_files(options, filenames)
 
     def run(self):
         filename = self.filename
@@ -128,9 +134,12 @@ class Plugin:
             if filename == self.stdin_name else None
         key = (root, top, bool(overlay))
         if key not in Plugin._failed:
+            checked = None if self.checked is None else {
+                os.path.relpath(path, root).replace(os.sep, "/")
+                for path in self.checked} | {relpath}
             try:
                 result = engine.analyze_cached(root, top, self.config,
-                                               self.codes, overlay)
+                                               self.codes, overlay, checked)
             except Exception as exc:  # never break the rest of the run
                 Plugin._failed[key] = (
                     f"internal error while analysing {top or root}: "
@@ -151,6 +160,30 @@ class Plugin:
         for finding in result.findings_in(relpath):
             yield finding.line, finding.col, report.escape(finding.text()), \
                 type(self)
+
+
+def _reported_codes(options, codes) -> frozenset:
+    """The codes among ``codes`` that flake8's select and ignore options
+    let through."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+        decide = DecisionEngine(options)
+        return frozenset(c for c in codes
+                         if decide.decision_for(c) is Decision.Selected)
+    except (AttributeError, ImportError, TypeError):  # another flake8
+        return frozenset(codes)
+
+
+def _checked_files(options, filenames) -> frozenset | None:
+    """The files flake8 checks, as absolute paths (None: not known)."""
+    try:
+        exclude = tuple(options.exclude) + tuple(
+            getattr(options, "extend_exclude", None) or ())
+        found = flake8_files([f for f in filenames if f != "-"], exclude,
+                             tuple(options.filename))
+    except (AttributeError, TypeError, OSError):
+        return None
+    return frozenset(os.path.abspath(f) for f in found)
 
 
 def _warn(message: str) -> None:

@@ -71,7 +71,10 @@ def _each(results, what="findings"):
             finding, reason = item if isinstance(item, tuple) else (item,
                                                                     None)
             safe = dataclasses.replace(finding, message=escape(
-                finding.message), api=escape(finding.api))
+                finding.message), api=escape(finding.api), folded=tuple(
+                dataclasses.replace(s, relpath=location(result, s),
+                                    message=escape(s.message))
+                for s in finding.folded))
             yield location(result, finding), safe, escape(reason)
 
 
@@ -124,6 +127,10 @@ def as_json(results, python_files: int | None = None) -> dict:
                 "api": f.api, "message": f.message}
         if reason is not None:
             item["reason"] = reason
+        if f.folded:  # symptoms of the same cause (rules/fold.py)
+            item["folded"] = [{"path": s.relpath, "line": s.line,
+                               "code": s.code, "message": s.message}
+                              for s in f.folded]
         return item
 
     return {

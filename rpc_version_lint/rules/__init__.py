@@ -22,6 +22,15 @@ class Finding:
     code: str
     message: str
     api: str = ""
+    # what the finding is about, for telling symptoms from causes (see
+    # fold.py): ("major", 5), ("minor", 5, "5.13"), ("method", name,
+    # endpoint class), ("args", name, endpoint class), ("cap", relpath,
+    # line, version); () when it is about nothing another finding shares
+    cause: tuple = field(default=(), compare=False)
+    # the findings folded into this one, as they were found
+    folded: tuple = field(default=(), compare=False)
+    # (relpath, line) where it was found, when it is reported elsewhere
+    natural: tuple = field(default=(), compare=False)
 
     def text(self) -> str:
         return f"{self.code} {self.message}"

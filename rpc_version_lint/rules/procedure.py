@@ -37,6 +37,16 @@ def declaration(endpoint) -> tuple[str, int]:
     return endpoint.relpath, endpoint.line
 
 
+def version_site(endpoint) -> tuple[str, int]:
+    """Where the endpoint's version is written (a subclass's
+    RPC_API_VERSION, the client's constant a manager takes its version
+    from), else its target."""
+    ref = endpoint.version
+    if ref is not None and ref.resolved and ref.line:
+        return ref.relpath, ref.line
+    return declaration(endpoint)
+
+
 def server_site(api, major: int) -> tuple[str, int]:
     """Where the server declares the version it takes for ``major``."""
     endpoint = api.endpoint_for(major)
@@ -126,26 +136,27 @@ def dropped_in_bump(ctx):
             if new not in head.majors or new in base.majors:
                 continue
             if old not in head.majors:
-                relpath, line = server_site(head, new)
+                # the line that raised the version carries the cause
+                relpath, line = version_site(head.endpoint_for(new))
                 yield Finding(
                     relpath, line, 0, "RPC101",
                     f"{head.name}: the server no longer accepts {old}.x in "
                     f"the change that introduced {new}.0; keep a {old}.x "
                     f"endpoint (such as a proxy at {newest_of(base, old)} "
                     f"in additional_endpoints) until the next release",
-                    head.name)
+                    head.name, cause=("major", old))
                 continue
             before, after = newest_of(base, old), newest_of(head, old)
             if after < before:
                 endpoint = head.endpoint_for(old)
-                relpath, line = declaration(endpoint)
+                relpath, line = version_site(endpoint)
                 yield Finding(
                     relpath, line, 0, "RPC101",
                     f"{head.name}: {endpoint.name} keeps {old}.x only up to "
                     f"{after}, but the server accepted {before}; messages "
                     f"from nodes still sending {old}.x up to {before} would "
                     f"be rejected; declare {before}",
-                    head.name)
+                    head.name, cause=("minor", old, str(after)))
 
 
 @rule("RPC102", "Old major removed without UpgradeImpact",
@@ -186,7 +197,7 @@ def removed_without_tag(ctx):
                 f"{old + 1}.x is accepted now) and no commit message being "
                 f"checked carries UpgradeImpact; add the tag so operators "
                 f"know every service must run a {old + 1}.x release first",
-                head.name)
+                head.name, cause=("major", old))
 
 
 def unguarded_new_major(api, old: int):

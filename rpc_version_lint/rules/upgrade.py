@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ..versions import Version, cap_allows, holds
 from . import Finding, rule
-from .dispatch import checked_apis, delivery, sends_with_versions
+from .dispatch import (
+    accepting, checked_apis, delivery, receiver, refused, sends_with_versions)
 
 
 @dataclass
@@ -30,20 +31,25 @@ class Direction:
     # (relpath, line, method, version, reason) -> paths taken
     failed: dict = field(default_factory=dict)
 
-    def fail(self, relpath, line, send, version, reason, path) -> None:
+    # (relpath, line, method, version, reason) -> its cause (fold.py)
+    causes: dict = field(default_factory=dict)
+
+    def fail(self, relpath, line, send, version, reason, path,
+             cause=()) -> None:
         key = (relpath, line, send.method, version, reason)
         paths = self.failed.setdefault(key, [])
         if path not in paths:
             paths.append(path)
+        self.causes.setdefault(key, cause)
 
     def findings(self, code: str, api: str, text):
         """One finding per message and reason, the paths taken merged;
         ``text(method, version, reason, paths)`` words it."""
-        for (relpath, line, method, version, reason), paths in \
-                self.failed.items():
-            yield Finding(relpath, line, 0, code,
+        for key, paths in self.failed.items():
+            _relpath, _line, method, version, reason = key
+            yield Finding(key[0], key[1], 0, code,
                           text(method, version, reason, "; ".join(paths)),
-                          api)
+                          api, cause=self.causes.get(key, ()))
 
 
 def release_pairs(ctx):
@@ -82,6 +88,20 @@ def messages_under(api, cap):
             yield send, variant, version, describe(variant, cap)
 
 
+def refusal(api, method, version) -> tuple:
+    """The cause (rules/fold.py) of a message ``api``'s endpoints do not
+    dispatch: its version, its method, or its arguments."""
+    if not accepting(api, version):
+        return refused(api, version)
+    found = receiver(api, method, version)
+    if found is None:
+        return ()
+    endpoint, target = found
+    if target is None:
+        return ("method", method, accepting(api, version)[0].path)
+    return ("args", method, endpoint.path)
+
+
 def _key(send, variant, version):
     return (send.method, version, variant.kwargs)
 
@@ -98,27 +118,32 @@ def old_to_new(new, old, ctx) -> Direction:
                               variant.kwargs_open)
             if failed:
                 reason, (relpath, line) = failed
-                direction.fail(relpath, line, send, version, reason, path)
+                direction.fail(relpath, line, send, version, reason, path,
+                               refusal(new, send.method, version))
     return direction
 
 
 def new_pinned_to_old(new, old, ctx) -> Direction:
     direction = Direction("new clients pinned -> old servers")
     cap = own_cap(old)
-    if cap is None:
+    if cap is None or not new.client.deployment_pin:
+        # no deployment can pin it (RPC208 says what that means)
         return direction
     for send, variant, version, path in messages_under(new, cap):
         direction.messages.add(_key(send, variant, version))
         if not cap_allows(cap, version):
             reason = (f"a client capped at {cap} refuses to send {version} "
                       f"(RPCVersionCapError)")
+            cause = ("cap", send.relpath, send.line, str(version))
         else:
             failed = delivery(old, send.method, version, variant.kwargs,
                               variant.kwargs_open)
             if not failed:
                 continue
             reason = f"its server: {failed[0]}"
-        direction.fail(send.relpath, send.line, send, version, reason, path)
+            cause = ()
+        direction.fail(send.relpath, send.line, send, version, reason, path,
+                       cause)
     return direction
 
 

@@ -175,6 +175,17 @@ class GitTree:
         return [p for p in self._python_files(top)
                 if self._on_disk(p) is None]
 
+    def changed(self, top: str | None) -> set[str]:
+        """The Python files of package ``top`` that differ between the
+        revision and the files on disk: changed, removed or new (tests
+        aside)."""
+        found = set(self.differs(top))
+        if self.worktree is not None:
+            listed = self.listing()
+            found.update(p for p in self.worktree.python_files(top or "")
+                         if p not in listed)
+        return found
+
     def _python_files(self, top: str | None) -> list[str]:
         return sorted(p for p, (mode, _) in self.listing().items()
                       if p.endswith(".py") and not is_test_path(p)
