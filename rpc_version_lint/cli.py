@@ -40,9 +40,11 @@ def parser() -> argparse.ArgumentParser:
                         "directory holding another tree, or none")
     p.add_argument("--commit-msg", metavar="FILE",
                    help="file holding the commit message being checked")
-    p.add_argument("--upgrade-from", metavar="REF|DIR",
+    p.add_argument("--upgrade-from", metavar="[NAME=]REF|DIR,...",
                    help="the previous release (git revision or directory): "
-                        "check both directions of a rolling upgrade")
+                        "check both directions of a rolling upgrade; for a "
+                        "SLURP release also the SLURP release before it "
+                        "(2024.2=DIR,2024.1=DIR)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated codes or prefixes to run")

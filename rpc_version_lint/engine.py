@@ -8,14 +8,16 @@ many of its files it checks.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
-from . import rules, snapshot
+from . import rules, series, snapshot
 from .config import Config, FileOptions, file_options
 from .facts import index
 from .model import Snapshot
-from .rules import anchor, fold
-from .source.baseline import BaseError, GitTree, approvals, find_base
+from .rules import Step, anchor, fold
+from .source.baseline import (
+    BaseError, GitTree, approvals, find_base, head_sha, range_commits)
 from .source.files import (
     DiskTree, Noqa, SourceError, decode, flake8_files, scopes_of)
 
@@ -83,22 +85,33 @@ def analyze(root: str, top: str, config: Config, codes,
             if isinstance(baseline.tree, GitTree):
                 try:
                     changed = baseline.tree.changed(top)
+                    if {"RPC101", "RPC102"} & set(codes):
+                        context.steps = commit_steps(
+                            baseline, base, head, top, config, result)
                 except BaseError as exc:
                     result.warnings.append(str(exc))
+                    if exc.fatal:
+                        failures.append(str(exc))
             if top and not result.base.scanned and head.scanned:
                 result.warnings.append(
                     f"base {baseline.label} holds no RPC API under {top}/: "
                     f"is it a tree of the same project?")
     if upgrade:
         try:
-            previous = find_base(root, config.upgrade_from,
-                                 option=names[2], top=top)
-            context.previous = result.previous = snapshot.build(
-                previous.tree, top, previous.label, config.pair_map,
-                infer_root=previous.infer_root, usage=True)
-        except BaseError as exc:
+            for source in series.sources(config.upgrade_from, names[2],
+                                         os.path.isdir):
+                previous = find_base(root, source.spec, option=names[2],
+                                     top=top)
+                context.sources.append(rules.Source(snapshot.build(
+                    previous.tree, top, previous.label, config.pair_map,
+                    infer_root=previous.infer_root, usage=True),
+                    source.release, source.role))
+            context.previous = result.previous = \
+                context.sources[0].snapshot
+        except (BaseError, series.SeriesError) as exc:
             result.warnings.append(str(exc))
             failures.append(str(exc))
+            context.sources = []
     # RPC900: what could not be done fails the run in every front end (a
     # note alone would let flake8 pass); reported in the files holding
     # APIs, or those that may, when none is left
@@ -145,6 +158,79 @@ def settle(findings, result, config, messages) -> list:
             continue
         kept.append(finding)
     return kept
+
+
+# beyond this many commits touching RPC APIs, a range is judged as one step
+MAX_STEPS = 60
+
+
+def commit_steps(baseline, base, head, top, config, result) -> list:
+    """The steps RPC101/RPC102 judge with a revision base: every non-merge
+    commit of base..HEAD that changes a file holding an RPC API, against
+    its parent, then the working tree against HEAD when it differs.
+    Snapshots of neighbouring trees share their facts by content
+    (snapshot.py), so each costs about the files its commit touched."""
+    tree = baseline.tree
+    commits = range_commits(tree)
+    tip = head_sha(tree)
+    # the uncommitted changes, when the tree on disk is not HEAD's
+    at_tip = GitTree(tree.repo, tip, tree.prefix, "HEAD",
+                     tree.worktree) if tip else None
+    try:
+        dirty = bool(at_tip and at_tip.changed(top))
+    finally:
+        if at_tip is not None:
+            at_tip.close()
+    if not commits and not dirty:
+        return []
+    rpc_files = set(head.files) | set(base.files) | api_files(head) | \
+        api_files(base)
+    touching = [c for c in commits if rpc_files & set(c.files)]
+    if len(touching) > MAX_STEPS:
+        result.warnings.append(
+            f"base {baseline.label}: {len(touching)} commits change RPC "
+            f"APIs; RPC101/RPC102 judge the range as one change (more "
+            f"than {MAX_STEPS} are not checked one by one)")
+        return []
+    trees = {tree.sha: base}
+    if not dirty and tip:
+        trees[tip] = head
+
+    def at(sha):
+        if sha not in trees:
+            git_tree = GitTree(tree.repo, sha, tree.prefix, sha[:12],
+                               tree.worktree)
+            try:
+                trees[sha] = snapshot.build(git_tree, top, sha[:12],
+                                            config.pair_map)
+            finally:
+                git_tree.close()
+        return trees[sha]
+
+    found = [Step(at(c.parent), at(c.sha), [c.message], c.label)
+             for c in touching]
+    given = baseline.messages if config.commit_msg else None
+    if dirty:
+        found.append(Step(at(tip), head, given, "the uncommitted changes"))
+    elif given is not None and touching and touching[-1].sha == tip:
+        found[-1].messages = given  # the message being written (amend)
+    if len(found) == 1:
+        found[0].label = ""  # one change: said as before
+    return found
+
+
+def api_files(snap) -> set:
+    """Files whose text makes an API: clients, endpoints, version
+    literals."""
+    found = set()
+    for api in snap.apis:
+        for endpoint in api.endpoints:
+            found.add(endpoint.relpath)
+            if endpoint.version is not None:
+                found.add(endpoint.version.relpath)
+        if api.client is not None and api.client.target is not None:
+            found.add(api.client.target.relpath)
+    return found
 
 
 def finish(findings, head, tree, changed, checked) -> list:

@@ -59,7 +59,8 @@ class Plugin:
         manager.add_option(
             "--rpc-upgrade-from", default=None, parse_from_config=True,
             help="Previous release (git revision or directory) for the "
-                 "rolling-upgrade checks.")
+                 "rolling-upgrade checks; for a SLURP release also the "
+                 "SLURP release before it (2024.2=DIR,2024.1=DIR).")
         manager.add_option(
             "--rpc-allow", default="", parse_from_config=True,
             help="Allow-list, one 'CODES API: reason' entry per line: "
@@ -136,7 +137,7 @@ class Plugin:
         if key not in Plugin._failed:
             checked = None if self.checked is None else {
                 os.path.relpath(path, root).replace(os.sep, "/")
-                for path in self.checked} | {relpath}
+                for path in self.checked} | ({relpath} if overlay else set())
             try:
                 result = engine.analyze_cached(root, top, self.config,
                                                self.codes, overlay, checked)

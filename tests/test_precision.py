@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from conftest import expected_findings, fixture, run_cli, run_flake8
 from gitrepo import Repo
@@ -71,6 +72,28 @@ def test_a_literal_cap_gives_one_servers_first_finding(tmp_path):
     # without a base, the previous release is what it is compared with
     assert where(cli(repo, "--upgrade-from", previous, "--base",
                      "none")) == want
+
+
+def test_a_client_without_a_cap_gives_the_same_finding(tmp_path):
+    def uncap(root):
+        path = os.path.join(root, "registry", "rpcapi.py")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(re.sub(r",\s*version_cap='[\d.]+'\)", ")", text))
+
+    repo = Repo(tmp_path / "repo")
+    repo.put(os.path.join(REGISTRY, "before"))
+    uncap(repo.path)
+    repo.commit("Base")
+    repo.put(os.path.join(REGISTRY, "after"))
+    uncap(repo.path)
+    repo.commit("Add delete_status")
+    with open(os.path.join(repo.path, "registry", "rpcapi.py")) as handle:
+        assert "version_cap" not in handle.read()
+    found = cli(repo)
+    assert where(found) == expected_findings(repo.path)
+    assert "it passes no version_cap" in found[0][3]
 
 
 def test_a_forgotten_server_bump_is_two_findings_not_twenty(tmp_path):

@@ -72,6 +72,26 @@ def _dedent(text: str) -> str:
 
 
 @dataclass
+class Step:
+    """One change judged on its own: a commit against its parent, or the
+    working tree against HEAD (``label`` says which, for messages)."""
+
+    base: object                      # model.Snapshot before it
+    head: object                      # model.Snapshot after it
+    messages: list | None             # its message; None: not known
+    label: str = ""
+
+
+@dataclass
+class Source:
+    """A previous release given to --upgrade-from."""
+
+    snapshot: object                  # model.Snapshot
+    release: object = None            # series.Release; None: not known
+    role: str = "previous release"    # or "previous SLURP release"
+
+
+@dataclass
 class Context:
     """What the checks read: the head snapshot and, when known, the base,
     the commit messages, and the settings that change their verdicts."""
@@ -80,11 +100,18 @@ class Context:
     base: object = None               # model.Snapshot at the baseline
     messages: list | None = None      # commit messages; None: not known
     rolling: tuple = ()               # rpc-rolling-upgrade-apis entries
-    previous: object = None           # --upgrade-from snapshot
+    previous: object = None           # --upgrade-from: the previous release
+    # every tree --upgrade-from gives (the previous release first, then for
+    # a SLURP release the SLURP release before it)
+    sources: list = field(default_factory=list)
     # settings asked for that could not be honoured (RPC900), and the
     # files to report them in
     failures: tuple = ()
     files: tuple = ()
+    # with a revision base: the commits of base..HEAD (and the working
+    # tree) that touch an RPC API, judged one by one by RPC101/RPC102;
+    # empty: the whole change is one step (base -> head)
+    steps: list = field(default_factory=list)
 
 
 def all_rules() -> list[Rule]:

@@ -522,7 +522,7 @@ def unguarded_new_minor(ctx):
             continue
         if client.deployment_pin:
             yield from _capped_sends(ctx, api)
-        elif client.fixed_cap is not None:
+        else:  # no cap, or a literal one
             yield from _servers_first(ctx, api)
 
 

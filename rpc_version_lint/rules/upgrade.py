@@ -12,6 +12,10 @@ talk to each other both ways. For every API paired in both trees:
    that cap, must be dispatchable by the old endpoints (RPC402);
 3. new clients unpinned -> new servers: the RPC2xx rules' snapshot check,
    counted here for the matrix.
+
+For a SLURP release --upgrade-from may also give the SLURP release before
+it (a skip-level upgrade, see series.py): it is checked the same way,
+this release's clients pinned to its VERSION_ALIASES entry.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..versions import Version, cap_allows, holds
-from . import Finding, rule
+from . import Finding, Source, rule
 from .dispatch import (
     accepting, checked_apis, delivery, receiver, refused, sends_with_versions)
 
@@ -53,11 +57,32 @@ class Direction:
 
 
 def release_pairs(ctx):
-    """(new api, old api) for every API checkable in both trees."""
-    old = {api.key: api for api in checked_apis(ctx.previous)}
-    for api in checked_apis(ctx.head):
-        if api.key in old:
-            yield api, old[api.key]
+    """(new api, old api, source) for every API checkable in this tree and
+    in a previous release (--upgrade-from; with a SLURP release, the
+    SLURP release before it as well)."""
+    sources = ctx.sources or ([Source(ctx.previous)] if ctx.previous
+                              else [])
+    for source in sources:
+        old = {api.key: api for api in checked_apis(source.snapshot)}
+        for api in checked_apis(ctx.head):
+            if api.key in old:
+                yield api, old[api.key], source
+
+
+def pin(new, old, source) -> Version | None:
+    """Where this release's client is pinned while upgrading from
+    ``source``: its VERSION_ALIASES entry for that release (what
+    [upgrade_levels] names), else what that release's client is pinned
+    to for itself."""
+    names = source.release.names() if source.release else set()
+    for alias in new.client.aliases or ():
+        if alias.release.lower() in names and alias.version.version:
+            return alias.version.version
+    return own_cap(old)
+
+
+def from_text(source) -> str:
+    return f"the {source.role} ({source.snapshot.label})"
 
 
 def own_cap(api) -> Version | None:
@@ -123,9 +148,9 @@ def old_to_new(new, old, ctx) -> Direction:
     return direction
 
 
-def new_pinned_to_old(new, old, ctx) -> Direction:
+def new_pinned_to_old(new, old, ctx, source=None) -> Direction:
     direction = Direction("new clients pinned -> old servers")
-    cap = own_cap(old)
+    cap = pin(new, old, source) if source else own_cap(old)
     if cap is None or not new.client.deployment_pin:
         # no deployment can pin it (RPC208 says what that means)
         return direction
@@ -162,9 +187,10 @@ def new_to_new(new) -> Direction:
 def matrix(ctx) -> list[dict]:
     """The per-API summary of the three directions (``--matrix``)."""
     rows = []
-    for new, old in release_pairs(ctx):
-        cap = own_cap(old)
-        rows.append({
+    several = len(ctx.sources) > 1
+    for new, old, source in release_pairs(ctx):
+        cap = pin(new, old, source)
+        row = {
             "api": new.name,
             "key": new.key,
             "previous_cap": str(cap) if cap else None,
@@ -172,9 +198,13 @@ def matrix(ctx) -> list[dict]:
                 {"direction": d.name, "messages": len(d.messages),
                  "failures": len(d.failed)}
                 for d in (old_to_new(new, old, ctx),
-                          new_pinned_to_old(new, old, ctx), new_to_new(new))
+                          new_pinned_to_old(new, old, ctx, source),
+                          new_to_new(new))
             ],
-        })
+        }
+        if several:
+            row["from"] = from_text(source)
+        rows.append(row)
     return rows
 
 
@@ -204,13 +234,13 @@ def matrix(ctx) -> list[dict]:
       old parameter names, defaults) until the release after.
       """)
 def previous_rejected(ctx):
-    for new, old in release_pairs(ctx):
+    for new, old, source in release_pairs(ctx):
         yield from old_to_new(new, old, ctx).findings(
             "RPC401", new.name, lambda method, version, reason, paths: (
-                f"{new.name}: {method} {version}, as the previous release "
-                f"({ctx.previous.label}) sends it ({paths}), fails on this "
-                f"release's server: {reason}; keep accepting it until "
-                f"every service is upgraded"))
+                f"{new.name}: {method} {version}, as {from_text(source)} "
+                f"sends it ({paths}), fails on this release's server: "
+                f"{reason}; keep accepting it until every service is "
+                f"upgraded"))
 
 
 @rule("RPC402", "Pinned client sends what the previous release cannot take",
@@ -242,10 +272,10 @@ def previous_rejected(ctx):
       the previous release accepts (or raise a clear error).
       """)
 def pinned_rejected(ctx):
-    for new, old in release_pairs(ctx):
-        yield from new_pinned_to_old(new, old, ctx).findings(
+    for new, old, source in release_pairs(ctx):
+        yield from new_pinned_to_old(new, old, ctx, source).findings(
             "RPC402", new.name, lambda method, version, reason, paths: (
                 f"{new.name}: {method} sent as {version} ({paths}) fails "
-                f"against the previous release ({ctx.previous.label}): "
-                f"{reason}; guard it with can_send_version() and fall back "
-                f"to what that release takes"))
+                f"against {from_text(source)}: {reason}; guard it with "
+                f"can_send_version() and fall back to what that release "
+                f"takes"))

@@ -291,6 +291,58 @@ class GitTree:
             process.wait(timeout=10)
 
 
+@dataclass
+class Commit:
+    """A non-merge commit of the range under review."""
+
+    sha: str
+    parent: str
+    message: str
+    files: tuple                  # paths it changes, relative to the root
+
+    @property
+    def label(self) -> str:
+        subject = self.message.strip().splitlines()[0] if \
+            self.message.strip() else ""
+        return f"commit {self.sha[:12]}" + (f" ({subject[:60]})"
+                                            if subject else "")
+
+
+def range_commits(tree: GitTree) -> list[Commit]:
+    """The non-merge commits of ``base..HEAD`` (``tree`` is the base),
+    oldest first, each with its parent and the files it changes under
+    the tree's root (root commits aside: nothing to compare with).  Only
+    commit objects and trees are read: never the working tree."""
+    try:
+        out = _git(tree.repo, "log", "--reverse", "--no-merges",
+                   "--format=%x01%H %P%x00%B", f"{tree.sha}..HEAD")
+    except _GitFailed as exc:
+        raise BaseError(f"base {tree.label}: the commits since it cannot "
+                        f"be listed ({exc})")
+    found = []
+    for record in out.split("\x01")[1:]:
+        head, _, message = record.partition("\x00")
+        shas = head.split()
+        if len(shas) != 2:
+            continue  # a root commit
+        try:
+            names = _git(tree.repo, "diff-tree", "-r", "-z", "--name-only",
+                         "--no-renames", "--no-ext-diff", "--no-textconv",
+                         shas[1], shas[0], "--", tree.prefix or ".")
+        except _GitFailed as exc:
+            raise BaseError(f"base {tree.label}: commit {shas[0][:12]} "
+                            f"cannot be read ({exc})")
+        cut = len(tree.prefix) + 1 if tree.prefix else 0
+        files = tuple(n[cut:] for n in names.split("\0") if n)
+        found.append(Commit(shas[0], shas[1], message.strip(), files))
+    return found
+
+
+def head_sha(tree: GitTree) -> str:
+    return _git(tree.repo, "rev-parse", "--verify", "--quiet",
+                "HEAD^{commit}", check=False).strip()
+
+
 def find_base(root: str, spec: str | None, commit_msg: str | None = None,
               option: str = "--base", worktree: DiskTree | None = None,
               msg_option: str = "--commit-msg", top: str | None = None):
