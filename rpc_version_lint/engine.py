@@ -17,7 +17,8 @@ from .facts import index
 from .model import Snapshot
 from .rules import Step, anchor, fold
 from .source.baseline import (
-    BaseError, GitTree, approvals, find_base, head_sha, range_commits)
+    BaseError, GitTree, approvals, find_base, head_sha, range_commits,
+    tagged_commits)
 from .source.files import (
     DiskTree, Noqa, SourceError, decode, flake8_files, scopes_of)
 
@@ -185,7 +186,7 @@ def commit_steps(baseline, base, head, top, config, result) -> list:
         return []
     rpc_files = set(head.files) | set(base.files) | api_files(head) | \
         api_files(base)
-    touching = [c for c in commits if rpc_files & set(c.files)]
+    touching = [c for c in commits if c.parent and rpc_files & set(c.files)]
     if len(touching) > MAX_STEPS:
         result.warnings.append(
             f"base {baseline.label}: {len(touching)} commits change RPC "
@@ -207,11 +208,17 @@ def commit_steps(baseline, base, head, top, config, result) -> list:
                 git_tree.close()
         return trees[sha]
 
-    found = [Step(at(c.parent), at(c.sha), [c.message], c.label)
-             for c in touching]
+    # a release tagged between change #1 and change #2 ran change #1
+    tags, seen, tagged = {}, 0, tagged_commits(tree)
+    for commit in commits:
+        tags[commit.sha] = seen
+        seen += commit.sha in tagged
+    found = [Step(at(c.parent), at(c.sha), [c.message], c.label,
+                  tags[c.sha]) for c in touching]
     given = baseline.messages if config.commit_msg else None
     if dirty:
-        found.append(Step(at(tip), head, given, "the uncommitted changes"))
+        found.append(Step(at(tip), head, given, "the uncommitted changes",
+                          seen))
     elif given is not None and touching and touching[-1].sha == tip:
         found[-1].messages = given  # the message being written (amend)
     if len(found) == 1:

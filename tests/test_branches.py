@@ -147,3 +147,18 @@ def test_an_intermediate_commit_that_dropped_the_major(tmp_path):
         cli[0][3]
     # against its parent alone the branch's tip is fine
     assert findings(repo, "HEAD^") == ([], [])
+
+
+@pytest.mark.parametrize("annotated", [False, True])
+def test_a_release_between_the_two_changes_ran_change_1(tmp_path, annotated):
+    shape = next(s for s in SHAPES if s.name == "compute")
+    repo = branch(tmp_path, shape, [("bump", "Bump to the new major")])
+    repo.git("tag", *(["-a", "-m", "Release 7.0.0"] if annotated else []),
+             "7.0.0")
+    with open(os.path.join(repo.path, "NOTES"), "w") as handle:
+        handle.write("next cycle\n")
+    repo.commit("Open the next cycle")
+    repo.put(*state(shape, "done"))
+    repo.commit(TAGGED)
+    # a release ran change #1: the removal after it is change #2, done right
+    assert findings(repo) == ([], [])

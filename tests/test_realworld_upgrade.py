@@ -88,3 +88,19 @@ def test_matrix_of_wallaby():
         "conductor/compute_task API": [(9, 0), (0, 0), (9, 0)],
         "scheduler API": [(7, 0), (6, 0), (6, 0)],
     }
+
+
+def test_designate_minor_bump_is_one_servers_first_finding():
+    # central's client passes the literal version_cap='6.12', its own
+    # version: no deployment can pin it. 22.0.1's servers accept up to
+    # 6.10, so 23.0.0's clients (every message goes at 6.12) fail there
+    # with UnsupportedVersion until central is upgraded first -- said once,
+    # at the line that raised the version, not 75 x RPC208 + 75 x RPC402.
+    previous = release_tree("designate", "22.0.1")
+    [result] = analyze_tree(release_tree("designate", "23.0.0"),
+                            Config(base=previous, upgrade_from=previous))
+    assert [(f.code, f.relpath, f.line) for f in result.findings] == [
+        ("RPC208", "designate/central/rpcapi.py", 79)]
+    message = result.findings[0].message
+    assert "75 messages" in message and "up to 6.10" in message
+    assert "UnsupportedVersion" in message

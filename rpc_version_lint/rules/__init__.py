@@ -80,6 +80,8 @@ class Step:
     head: object                      # model.Snapshot after it
     messages: list | None             # its message; None: not known
     label: str = ""
+    # release tags on the commits of the range before this one
+    tags_before: int = 0
 
 
 @dataclass

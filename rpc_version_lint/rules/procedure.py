@@ -169,11 +169,12 @@ def dropped_in_bump(ctx):
     for step, head, base, now in judged(ctx):
         for old in sorted(base.majors):
             new = old + 1
+            bump = introduced.get((head.key, old))
             if old in base.majors and new in base.majors and \
                     old not in head.majors and new in head.majors and \
-                    (head.key, old) in introduced:
-                yield outage(step, introduced[(head.key, old)], now, base,
-                             old)
+                    bump is not None and bump.tags_before == step.tags_before:
+                # no release tag between the two: none ran change #1 alone
+                yield outage(step, bump, now, base, old)
             if new not in head.majors or new in base.majors:
                 continue
             if old not in head.majors:

@@ -309,12 +309,13 @@ class Commit:
 
 
 def range_commits(tree: GitTree) -> list[Commit]:
-    """The non-merge commits of ``base..HEAD`` (``tree`` is the base),
-    oldest first, each with its parent and the files it changes under
-    the tree's root (root commits aside: nothing to compare with).  Only
-    commit objects and trees are read: never the working tree."""
+    """The commits of ``base..HEAD`` (``tree`` is the base), oldest first,
+    each non-merge one with its parent and the files it changes under the
+    tree's root (a merge or a root commit has no parent there and no
+    files: nothing to judge).  Only commit objects and trees are read:
+    never the working tree."""
     try:
-        out = _git(tree.repo, "log", "--reverse", "--no-merges",
+        out = _git(tree.repo, "log", "--reverse", "--topo-order",
                    "--format=%x01%H %P%x00%B", f"{tree.sha}..HEAD")
     except _GitFailed as exc:
         raise BaseError(f"base {tree.label}: the commits since it cannot "
@@ -323,8 +324,9 @@ def range_commits(tree: GitTree) -> list[Commit]:
     for record in out.split("\x01")[1:]:
         head, _, message = record.partition("\x00")
         shas = head.split()
-        if len(shas) != 2:
-            continue  # a root commit
+        if len(shas) != 2:  # a merge, or a root commit
+            found.append(Commit(shas[0], "", message.strip(), ()))
+            continue
         try:
             names = _git(tree.repo, "diff-tree", "-r", "-z", "--name-only",
                          "--no-renames", "--no-ext-diff", "--no-textconv",
@@ -336,6 +338,13 @@ def range_commits(tree: GitTree) -> list[Commit]:
         files = tuple(n[cut:] for n in names.split("\0") if n)
         found.append(Commit(shas[0], shas[1], message.strip(), files))
     return found
+
+
+def tagged_commits(tree: GitTree) -> set[str]:
+    """The commits a tag points at (annotated tags peeled): releases."""
+    out = _git(tree.repo, "for-each-ref", "--format=%(objectname) "
+               "%(*objectname)", "refs/tags", check=False)
+    return {sha for line in out.splitlines() for sha in line.split()[-1:]}
 
 
 def head_sha(tree: GitTree) -> str:
