@@ -135,9 +135,9 @@ class Plugin:
             if filename == self.stdin_name else None
         key = (root, top, bool(overlay))
         if key not in Plugin._failed:
-            checked = None if self.checked is None else {
-                os.path.relpath(path, root).replace(os.sep, "/")
-                for path in self.checked} | ({relpath} if overlay else set())
+            checked = _under(self.checked, root)
+            if checked is not None and overlay:
+                checked = checked | {relpath}
             try:
                 result = engine.analyze_cached(root, top, self.config,
                                                self.codes, overlay, checked)
@@ -161,6 +161,20 @@ class Plugin:
         for finding in result.findings_in(relpath):
             yield finding.line, finding.col, report.escape(finding.text()), \
                 type(self)
+
+
+_relative: dict = {}
+
+
+def _under(paths, root: str) -> frozenset | None:
+    """``paths`` relative to ``root``, computed once per process."""
+    if paths is None:
+        return None
+    if (paths, root) not in _relative:
+        _relative[(paths, root)] = frozenset(
+            os.path.relpath(path, root).replace(os.sep, "/")
+            for path in paths)
+    return _relative[(paths, root)]
 
 
 def _reported_codes(options, codes) -> frozenset:
