@@ -43,9 +43,11 @@ def parser() -> argparse.ArgumentParser:
                         "directory holding another tree, or none")
     p.add_argument("--commit-msg", metavar="FILE",
                    help="file holding the commit message being checked")
-    p.add_argument("--upgrade-from", metavar="REF|DIR",
+    p.add_argument("--upgrade-from", metavar="[NAME=]REF|DIR,...",
                    help="the previous release (git revision or directory): "
-                        "check both directions of a rolling upgrade")
+                        "check both directions of a rolling upgrade; for a "
+                        "SLURP release also the SLURP release before it "
+                        "(2024.2=DIR,2024.1=DIR)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated codes or prefixes to run")
@@ -141,16 +143,18 @@ def _main(argv) -> int:
     elif args.matrix:
         codes = rules.enabled_codes(["RPC4"])
     results, fatal = [], False
+    checked = {os.path.abspath(f) for f in files}
     for root, top in source.scopes_of(files):
         try:
-            results.append(engine.analyze(root, top, config, codes))
+            # a symptom folds only into a finding reported here
+            results.append(engine.analyze(root, top, config, codes,
+                                          checked=_relpaths(checked, root)))
         except Exception as exc:  # the other scopes still get checked
             print(f"rpc-version-lint: error: internal error while analysing "
                   f"{report.escape(os.path.join(root, top))}: "
                   f"{type(exc).__name__}: {report.escape(_first_line(exc))} "
                   f"(please report this)", file=sys.stderr)
             fatal = True
-    checked = {os.path.abspath(f) for f in files}
     for result in results:
         _keep_reported(result, checked, options)
     for problem in dict.fromkeys(p for r in results
@@ -211,6 +215,10 @@ def _repository_root(results) -> str:
         if top:
             return top
     return repository_root(os.getcwd()) or os.getcwd()
+
+
+def _relpaths(paths, root: str) -> set:
+    return {os.path.relpath(p, root).replace(os.sep, "/") for p in paths}
 
 
 def _keep_reported(result, checked: set, options) -> None:

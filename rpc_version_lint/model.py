@@ -15,6 +15,9 @@ from .versions import Version
 # installed, say): it may equal any other namespace, None included.
 UNRESOLVED = "<unresolved>"
 
+# how facts.extract describes a literal version_cap (Client.cap)
+FIXED_CAP = "fixed at "
+
 
 @dataclass(frozen=True)
 class VersionRef:
@@ -148,7 +151,24 @@ class Client:
 
     @property
     def pinnable(self) -> bool:
+        """A version_cap is passed (of whatever kind)."""
         return self.cap is not None
+
+    @property
+    def fixed_cap(self) -> Version | None:
+        """The cap, when the code passes a literal ``version_cap='6.12'``."""
+        if self.cap and self.cap.startswith(FIXED_CAP):
+            return Version.parse(self.cap[len(FIXED_CAP):])
+        return None
+
+    @property
+    def deployment_pin(self) -> bool:
+        """Can a deployment pin the client to an older version while it
+        upgrades: a cap fed from configuration or computed at run time,
+        or VERSION_ALIASES to name releases with?  A literal version_cap
+        is the same in every deployment: it pins nothing."""
+        return bool(self.aliases) or (self.cap is not None and
+                                      not self.cap.startswith(FIXED_CAP))
 
     @property
     def routes(self) -> set:

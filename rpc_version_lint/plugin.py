@@ -18,7 +18,7 @@ from .config import (
     parse_severity, read_settings, split_list)
 from .output import report
 from .source.files import (
-    Noqa, encode, find_scope, is_test_path, may_hold_rpc)
+    Noqa, encode, find_scope, flake8_files, is_test_path, may_hold_rpc)
 
 
 class Plugin:
@@ -27,6 +27,7 @@ class Plugin:
 
     config = Config()
     codes: frozenset | None = None  # None: options not parsed (defaults)
+    checked: frozenset | None = None  # absolute paths flake8 checks
     _reported: set = set()
     _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
     stdin_name: str | None = None
@@ -60,7 +61,8 @@ class Plugin:
         manager.add_option(
             "--rpc-upgrade-from", default=None, parse_from_config=True,
             help="Previous release (git revision or directory) for the "
-                 "rolling-upgrade checks.")
+                 "rolling-upgrade checks; for a SLURP release also the "
+                 "SLURP release before it (2024.2=DIR,2024.1=DIR).")
         manager.add_option(
             "--rpc-allow", default="", parse_from_config=True,
             help="Allow-list, one 'CODES API: reason' entry per line: "
@@ -161,6 +163,7 @@ class Plugin:
         # the same selection, so that both judge suppressions alike
         decided = _flake8_reports(options)
         cls.codes = frozenset(c for c in codes if decided(c))
+        cls.checked = _checked_files(options, filenames)
 
     def run(self):
         filename = self.filename
@@ -182,9 +185,12 @@ class Plugin:
             if filename == self.stdin_name else None
         key = (root, top, bool(overlay))
         if key not in Plugin._failed:
+            checked = _under(self.checked, root)
+            if checked is not None and overlay:
+                checked = checked | {relpath}
             try:
                 result = engine.analyze_cached(root, top, self.config,
-                                               codes, overlay)
+                                               codes, overlay, checked)
             except Exception as exc:  # never break the rest of the run
                 Plugin._failed[key] = (
                     f"internal error while analysing {top or root}: "
@@ -260,6 +266,32 @@ def _flake8_reports(options):
     except Exception:  # an older or newer flake8: run everything
         return lambda code: True
     return lambda code: engine_.decision_for(code) is Decision.Selected
+
+
+_relative: dict = {}
+
+
+def _under(paths, root: str) -> frozenset | None:
+    """``paths`` relative to ``root``, computed once per process."""
+    if paths is None:
+        return None
+    if (paths, root) not in _relative:
+        _relative[(paths, root)] = frozenset(
+            os.path.relpath(path, root).replace(os.sep, "/")
+            for path in paths)
+    return _relative[(paths, root)]
+
+
+def _checked_files(options, filenames) -> frozenset | None:
+    """The files flake8 checks, as absolute paths (None: not known)."""
+    try:
+        exclude = tuple(options.exclude) + tuple(
+            getattr(options, "extend_exclude", None) or ())
+        found = flake8_files([f for f in filenames if f != "-"], exclude,
+                             tuple(options.filename))
+    except (AttributeError, TypeError, OSError):
+        return None
+    return frozenset(os.path.abspath(f) for f in found)
 
 
 def _warn(message: str) -> None:

@@ -54,8 +54,8 @@ def test_write_commit_and_gate_on_new_findings_only(tmp_path):
     wrote = run_cli("--write-known-findings", KNOWN, cwd=repo.path)
     assert wrote.returncode == 0, wrote.stderr
     assert wrote.stdout == ""
-    assert f"wrote 7 known findings to {KNOWN}" in wrote.stderr
-    assert "0 findings in 0 APIs, 2 files checked (7 known)" in wrote.stderr
+    assert f"wrote 6 known findings to {KNOWN}" in wrote.stderr
+    assert "0 findings in 0 APIs, 2 files checked (6 known)" in wrote.stderr
     with open(os.path.join(repo.path, KNOWN)) as handle:
         text = handle.read()
     data = json.loads(text)
@@ -80,18 +80,18 @@ def test_write_commit_and_gate_on_new_findings_only(tmp_path):
     cli = run_cli(cwd=repo.path)
     assert cli.returncode == 1, cli.stderr
     assert found(cli.stdout) == {new}
-    assert "(7 known)" in cli.stderr
+    assert "(6 known)" in cli.stderr
     f8 = run_flake8("--select", "RPC", ".", cwd=repo.path)
     assert f8.returncode == 1, f8.stderr
     assert found(f8.stdout) == {new}
-    assert f"7 known findings not reported ({KNOWN})" in f8.stderr
+    assert f"6 known findings not reported ({KNOWN})" in f8.stderr
 
     # from a subdirectory, the file is still the one setup.cfg names
     sub = run_cli("--format", "json", ".", cwd=os.path.join(repo.path,
                                                             "fleet"))
     data = json.loads(sub.stdout)
     assert [f["code"] for f in data["findings"]] == ["RPC205"]
-    assert len(data["known"]) == data["summary"]["known"] == 7
+    assert len(data["known"]) == data["summary"]["known"] == 6
     assert all(f["reason"] == f"known finding ({KNOWN})"
                for f in data["known"])
 
@@ -143,7 +143,7 @@ def upgrade_trees(tmp_path):
                             ignore=shutil.ignore_patterns("README.md"))
         return str(path)
     previous = tree(tmp_path / "previous")
-    head = tree(tmp_path / "new", fixture("upgrade", "minor-unguarded"))
+    head = tree(tmp_path / "new", fixture("upgrade", "method-removed-minor"))
     return previous, head
 
 
@@ -199,7 +199,7 @@ def stale_repo(tmp_path) -> Repo:
     return repo
 
 
-STALE = {(KNOWN, 41, "RPC902"), ("setup.cfg", 4, "RPC902"),
+STALE = {(KNOWN, 33, "RPC902"), ("setup.cfg", 4, "RPC902"),
          ("fleet/rpcapi.py", 38, "RPC902")}
 
 
@@ -235,7 +235,7 @@ def test_stale_entries_are_reported_as_warnings(tmp_path):
     assert found(f8.stdout) == {
         ("fleet/rpcapi.py", 38, "RPC902"), ("fleet/rpcapi.py", 1, "RPC902"),
         ("fleet/manager.py", 1, "RPC902")}
-    assert f"RPC902 {KNOWN}:41: fleet API: known finding" in f8.stdout
+    assert f"RPC902 {KNOWN}:33: fleet API: known finding" in f8.stdout
     assert "RPC902 setup.cfg:4: rpc-allow entry" in f8.stdout
 
 
@@ -368,6 +368,6 @@ def test_pyproject_names_the_file_and_holds_the_allow_list(tmp_path):
     for cwd in (repo.path, os.path.join(repo.path, "fleet")):
         proc = run_cli("--base", "none", cwd=cwd)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "(7 known)" in proc.stderr
+        assert "(6 known)" in proc.stderr
     proc = run_cli("--base", "none", cwd=repo.path)
     assert found(proc.stdout) == {("pyproject.toml", 4, "RPC902")}

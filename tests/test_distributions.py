@@ -150,7 +150,9 @@ def test_installed_json_output_matches_the_installed_schema(
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     jsonschema.validate(data, _installed_schema(installed_wheel, "findings"))
-    assert data["summary"]["findings"] == 7
+    # the renamed parameter's two RPC203 sides are one finding
+    assert data["summary"]["findings"] == 6
+    assert [f["code"] for f in data["findings"][-1]["folded"]] == ["RPC203"]
     assert data["tool"] == {"name": "rpc-version-lint",
                             "version": __version__}
     proc = installed_wheel.run("rpc-version-lint", "--inventory", "--format",

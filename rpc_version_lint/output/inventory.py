@@ -206,7 +206,10 @@ def matrix_text(data: dict) -> str:
     rows = [header]
     for api in data["apis"]:
         for i, d in enumerate(api["directions"]):
-            rows.append((api["api"] if i == 0 else "",
+            # several previous releases (a SLURP release): say which
+            name = f"{api['api']}, from {api['from']}" if "from" in api \
+                else api["api"]
+            rows.append((name if i == 0 else "",
                          (api["previous_cap"] or "-") if i == 0 else "",
                          d["direction"], str(d["messages"]),
                          str(d["failures"])))

@@ -88,7 +88,10 @@ def _each(results, what="findings", root=None):
             if what == "known":
                 reason = f"known finding ({result.config.known.shown})"
             safe = dataclasses.replace(finding, message=escape(
-                finding.message), api=escape(finding.api))
+                finding.message), api=escape(finding.api), folded=tuple(
+                dataclasses.replace(s, relpath=location(result, s, root),
+                                    message=escape(s.message))
+                for s in finding.folded))
             yield location(result, finding, root), safe, escape(reason), \
                 result
 
@@ -193,6 +196,10 @@ def as_json(results, python_files: int | None = None) -> dict:
                 "fingerprint": result.fingerprints.get(f, "")}
         if reason is not None:
             item["reason"] = reason
+        if f.folded:  # symptoms of the same cause (rules/fold.py)
+            item["folded"] = [{"path": s.relpath, "line": s.line,
+                               "code": s.code, "message": s.message}
+                              for s in f.folded]
         return item
 
     return {

@@ -110,10 +110,12 @@ def incompatible_under_minor(ctx):
                  if not c.compatible]
         if found:
             relpath, line = site(endpoint)
+            moved = f"{before.accepts} -> {endpoint.accepts}" \
+                if endpoint.accepts != before.accepts else \
+                f"(still at {endpoint.accepts})"
             yield Finding(
                 relpath, line, 0, "RPC302",
-                f"{api.name}: {endpoint.name} {before.accepts} -> "
-                f"{endpoint.accepts} breaks messages older "
+                f"{api.name}: {endpoint.name} {moved} breaks messages older "
                 f"{before.accepts.major}.x clients send "
                 f"({'; '.join(c.text() for c in found)}); keep the old form "
                 f"within {before.accepts.major}.x or bump the major in two "
