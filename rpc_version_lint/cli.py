@@ -6,17 +6,20 @@ Exit status: 0 no findings, 1 findings, 2 usage or environment error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 
-from . import __version__, engine, rules
+from . import __version__, engine, known, rules
 from .config import (
     Config, ConfigError, file_options, find_config, parse_allow,
-    parse_pairs, read_pyproject, read_settings, split_list)
+    parse_bool, parse_pairs, parse_severity, read_pyproject, read_settings,
+    split_list)
 from .output import inventory, report
 from .rules import upgrade
 from .source import files as source
+from .source.baseline import repository_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -40,9 +43,11 @@ def parser() -> argparse.ArgumentParser:
                         "directory holding another tree, or none")
     p.add_argument("--commit-msg", metavar="FILE",
                    help="file holding the commit message being checked")
-    p.add_argument("--upgrade-from", metavar="REF|DIR",
+    p.add_argument("--upgrade-from", metavar="[NAME=]REF|DIR,...",
                    help="the previous release (git revision or directory): "
-                        "check both directions of a rolling upgrade")
+                        "check both directions of a rolling upgrade; for a "
+                        "SLURP release also the SLURP release before it "
+                        "(2024.2=DIR,2024.1=DIR)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated codes or prefixes to run")
@@ -52,6 +57,17 @@ def parser() -> argparse.ArgumentParser:
                    help="APIs upgraded node by node (class path or topic)")
     p.add_argument("--pairs", metavar="PAIRS",
                    help="explicit 'client.Class = server.Class' pairs")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build every snapshot afresh (do not reuse those "
+                        "kept from earlier runs; see README, Performance)")
+    p.add_argument("--known-findings", metavar="FILE",
+                   help="report only the findings FILE does not hold "
+                        "(written by --write-known-findings)")
+    p.add_argument("--severity", metavar="CODE:LEVEL",
+                   help="comma-separated CODE:error or CODE:warning (codes "
+                        "or prefixes), such as RPC207:warning")
+    p.add_argument("--strict", action="store_true", default=None,
+                   help="warnings fail the run too (exit 1)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no summary line and no notes, only findings and "
                         "errors")
@@ -68,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
                       help="explain a rule and exit")
     view.add_argument("--list-rules", action="store_true",
                       help="list the rules (text or json) and exit")
+    view.add_argument("--write-known-findings", metavar="FILE",
+                      help="record in FILE the findings that do not depend "
+                           "on the change (RPC2xx, RPC9xx, RPC4xx), then "
+                           "report the rest")
     p.add_argument("--version", action="version",
                    version=f"%(prog)s {__version__}")
     return p
@@ -98,12 +118,16 @@ def _main(argv) -> int:
         return explain(args.explain.strip().upper(), out)
     if args.list_rules:
         return list_rules(args.format, out)
+    writing = args.write_known_findings
     try:
-        config = build_config(args)
+        config = build_config(args, load_known=not writing)
         codes = checked_codes(config)
         options = file_options(find_config(os.getcwd()))
     except ConfigError as exc:
         return _error(str(exc))
+    if writing:
+        # the tree as it is: the rules that judge a change do not run
+        config = dataclasses.replace(config, base=None, known=None)
     if args.matrix and not config.upgrade_from:
         return _error("--matrix needs --upgrade-from (the previous release)")
     missing = [p for p in args.paths if not os.path.exists(p)]
@@ -119,16 +143,18 @@ def _main(argv) -> int:
     elif args.matrix:
         codes = rules.enabled_codes(["RPC4"])
     results, fatal = [], False
+    checked = {os.path.abspath(f) for f in files}
     for root, top in source.scopes_of(files):
         try:
-            results.append(engine.analyze(root, top, config, codes))
+            # a symptom folds only into a finding reported here
+            results.append(engine.analyze(root, top, config, codes,
+                                          checked=_relpaths(checked, root)))
         except Exception as exc:  # the other scopes still get checked
             print(f"rpc-version-lint: error: internal error while analysing "
                   f"{report.escape(os.path.join(root, top))}: "
                   f"{type(exc).__name__}: {report.escape(_first_line(exc))} "
                   f"(please report this)", file=sys.stderr)
             fatal = True
-    checked = {os.path.abspath(f) for f in files}
     for result in results:
         _keep_reported(result, checked, options)
     for problem in dict.fromkeys(p for r in results
@@ -138,8 +164,22 @@ def _main(argv) -> int:
     if args.inventory or args.surface or args.matrix:
         _view(args, results, out)
         return EXIT_ERROR if fatal else EXIT_CLEAN
-    _findings(args.format, results, out, len(files))
+    if writing:
+        if fatal:
+            return _error(f"--write-known-findings {writing}: not written, "
+                          f"the run was incomplete (see above)")
+        try:
+            written = _write_known(writing, results, config)
+        except ConfigError as exc:
+            return _error(str(exc))
+    root = _repository_root(results) if args.format in ("sarif",
+                                                        "github") else None
+    _findings(args.format, results, out, len(files), root)
     if not args.quiet:
+        if writing:
+            print(f"rpc-version-lint: wrote {written} known finding"
+                  f"{'s' * (written != 1)} to {report.escape(writing)}",
+                  file=sys.stderr)
         for note in report.notes(results):
             # report.notes escapes what comes from the tree
             print(f"rpc-version-lint: {note}", file=sys.stderr)
@@ -147,7 +187,38 @@ def _main(argv) -> int:
             print(report.summary_line(results, len(files)), file=sys.stderr)
     if fatal:
         return EXIT_ERROR
-    return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+    # a warning fails only under --strict (as flake8 only sees it then)
+    failed = any(config.fails(f.code) for r in results for f in r.findings)
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _write_known(path: str, results, config) -> int:
+    """Record what the run reports (that does not depend on the change) in
+    ``path``; those findings are then known, as a run with
+    ``--known-findings`` would find them."""
+    entries = known.record(results)
+    known.write(path, entries)
+    recorded = known.KnownFindings(os.path.abspath(path), path,
+                                   tuple(entries))
+    for result in results:
+        result.config = dataclasses.replace(config, known=recorded)
+        known.set_aside(result, recorded)
+    return sum(e.count for e in entries)
+
+
+def _repository_root(results) -> str:
+    """The root of the git work tree holding the files checked (else the
+    working directory's, else the working directory): SARIF and GitHub
+    paths are relative to it, wherever the command runs."""
+    for result in results:
+        top = repository_root(result.root)
+        if top:
+            return top
+    return repository_root(os.getcwd()) or os.getcwd()
+
+
+def _relpaths(paths, root: str) -> set:
+    return {os.path.relpath(p, root).replace(os.sep, "/") for p in paths}
 
 
 def _keep_reported(result, checked: set, options) -> None:
@@ -157,6 +228,8 @@ def _keep_reported(result, checked: set, options) -> None:
     noqa: dict = {}
 
     def reported(finding):
+        if not finding.relpath.endswith(".py"):
+            return True  # RPC902 on an entry of a settings file
         path = os.path.join(result.root, finding.relpath)
         if path not in checked or options.ignored(report.location(
                 result, finding), finding.code):
@@ -174,6 +247,7 @@ def _keep_reported(result, checked: set, options) -> None:
     result.allowed = [(f, why) for f, why in result.allowed if reported(f)]
     result.approved = [(f, why) for f, why in result.approved
                        if reported(f)]
+    result.known = [(f, entry) for f, entry in result.known if reported(f)]
 
 
 def _view(args, results, out) -> None:
@@ -195,13 +269,13 @@ def _view(args, results, out) -> None:
         print(text(data), file=out)
 
 
-def _findings(fmt, results, out, python_files: int) -> None:
+def _findings(fmt, results, out, python_files: int, root=None) -> None:
     if fmt == "json":
         _dump(report.as_json(results, python_files), out)
     elif fmt == "sarif":
-        _dump(report.as_sarif(results), out)
+        _dump(report.as_sarif(results, root), out)
     else:
-        lines = report.github(results) if fmt == "github" else \
+        lines = report.github(results, root) if fmt == "github" else \
             report.text(results)
         for line in lines:
             print(line, file=out)
@@ -218,28 +292,41 @@ def _error(message: str) -> int:
     return EXIT_ERROR
 
 
-def build_config(args) -> Config:
+def build_config(args, load_known: bool = True) -> Config:
     """Command-line options over pyproject.toml's [tool.rpc-version-lint]
     over the [flake8] section over defaults."""
     cwd = os.getcwd()
     path = find_config(cwd)
     settings = read_settings(path) if path else {}
     sources = {key: f"{path}: [flake8] {key}" for key in settings}
+    folder = {key: os.path.dirname(path) for key in settings}
     pyproject, table = read_pyproject(cwd)
     settings.update(table)
     sources.update({key: f"{pyproject}: [tool.rpc-version-lint] "
                          f"{key.removeprefix('rpc-')}" for key in table})
+    folder.update({key: os.path.dirname(pyproject) for key in table})
 
     def pick(option, key, default=None):
         value = getattr(args, option)
         if value is not None:
             sources[key] = "--" + option.replace("_", "-")
+            folder[key] = cwd
             return value
         return settings.get(key, default)
 
     base = pick("base", "rpc-base", "auto") or "auto"
     pairs = pick("pairs", "rpc-pairs")
+    known_file = pick("known_findings", "rpc-known-findings")
+    found = None
+    if known_file and load_known:
+        # relative to the file that names it (as flake8 reads paths)
+        found = known.load(os.path.join(folder["rpc-known-findings"],
+                                        known_file), known_file,
+                           sources["rpc-known-findings"])
+    allow_source = (pyproject if "rpc-allow" in table else path) \
+        if "rpc-allow" in settings else None
     return Config(
+        cache=not args.no_cache,
         base=None if base == "none" else base,
         commit_msg=pick("commit_msg", "rpc-commit-msg"),
         upgrade_from=pick("upgrade_from", "rpc-upgrade-from"),
@@ -249,7 +336,14 @@ def build_config(args) -> Config:
         allow=parse_allow(settings.get("rpc-allow"),
                           sources.get("rpc-allow", "rpc-allow")),
         select=tuple(split_list(pick("select", "select"))),
-        ignore=tuple(split_list(pick("ignore", "ignore"))))
+        ignore=tuple(split_list(pick("ignore", "ignore"))),
+        severity=parse_severity(pick("severity", "rpc-severity"),
+                                sources.get("rpc-severity",
+                                            "rpc-severity")),
+        strict=parse_bool(pick("strict", "rpc-strict", False),
+                          sources.get("rpc-strict", "rpc-strict")),
+        known=found,
+        allow_source=allow_source)
 
 
 def checked_codes(config: Config) -> set[str]:
@@ -276,10 +370,11 @@ def list_rules(fmt: str, out) -> int:
     if fmt == "json":
         _dump({"schema_version": report.JSON_SCHEMA_VERSION,
                "rules": [{"code": r.code, "title": r.title,
-                          "default": r.default, "needs": r.needs}
+                          "default": r.default, "needs": r.needs,
+                          "severity": r.severity}
                          for r in catalogue]}, out)
     else:
         for r in catalogue:
-            print(f"{r.code}  {'on' if r.default else 'off':3}  {r.title}",
-                  file=out)
+            print(f"{r.code}  {'on' if r.default else 'off':3}  "
+                  f"{r.severity:7}  {r.title}", file=out)
     return EXIT_CLEAN

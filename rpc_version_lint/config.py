@@ -32,10 +32,33 @@ class Config:
     # and reports RPC900; the command line stops at the first)
     errors: tuple = ()
     flake8: bool = False             # name options as flake8 spells them
+    cache: bool = True               # reuse snapshots of earlier runs
+    severity: tuple = ()             # ((code or prefix, level), ...)
+    strict: bool = False             # warnings fail the run too
+    known: object = None             # known.KnownFindings
+    allow_source: str | None = None  # the file the allow-list is read from
 
     @property
     def pair_map(self) -> dict:
         return dict(self.pairs)
+
+    def level(self, code: str) -> str:
+        """``error`` or ``warning``: the longest matching rpc-severity
+        entry, else the rule's default."""
+        best = None
+        for prefix, level in self.severity:
+            if code.startswith(prefix) and (best is None or
+                                            len(prefix) >= len(best[0])):
+                best = (prefix, level)
+        if best is not None:
+            return best[1]
+        from . import rules
+        r = rules.get(code)
+        return r.severity if r is not None else "error"
+
+    def fails(self, code: str) -> bool:
+        """Whether a finding of this code fails the run."""
+        return self.strict or self.level(code) == "error"
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,44 @@ def parse_allow(value, option: str = "rpc-allow") -> tuple:
     return tuple(entries)
 
 
+def parse_severity(value, option: str = "rpc-severity") -> tuple:
+    """``CODE:LEVEL`` entries, comma or newline separated, such as
+    ``RPC207:warning, RPC2:error``; a code may be a prefix (the longest
+    match wins)."""
+    from . import rules
+    known = [r.code for r in rules.all_rules()]
+    entries = []
+    for item in split_list(value):
+        code, sep, level = (part.strip() for part in item.partition(":"))
+        code, level = code.upper(), level.lower()
+        if not sep or level not in rules.SEVERITIES or \
+                not re.fullmatch(r"RPC\d{0,3}", code):
+            levels = " or ".join(rules.SEVERITIES)
+            raise ConfigError(
+                f"{option}: {item!r} is not 'CODE:LEVEL' (a code or prefix "
+                f"such as RPC207, a colon, and {levels})")
+        if not any(c.startswith(code) for c in known):
+            raise ConfigError(f"{option}: {code} matches no rule (see "
+                              f"--list-rules)")
+        if level != "error" and "RPC900".startswith(code):
+            raise ConfigError(f"{option}: {item!r}: RPC900 is always an "
+                              f"error (a run that could not look must fail)")
+        entries.append((code, level))
+    return tuple(entries)
+
+
+def parse_bool(value, option: str) -> bool:
+    """``true``/``false`` (and what configparser also reads as such)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("1", "yes", "true", "on"):
+        return True
+    if text in ("", "0", "no", "false", "off"):
+        return False
+    raise ConfigError(f"{option}: {value!r} is not true or false")
+
+
 def split_list(value) -> list[str]:
     """A comma- or newline-separated option value as a list."""
     if value is None:
@@ -110,7 +171,8 @@ def parse_pairs(value, option: str = "rpc-pairs") -> tuple:
 
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 KEYS = ("rpc-base", "rpc-commit-msg", "rpc-rolling-upgrade-apis",
-        "rpc-pairs", "rpc-upgrade-from", "rpc-allow")
+        "rpc-pairs", "rpc-upgrade-from", "rpc-allow", "rpc-severity",
+        "rpc-strict", "rpc-known-findings")
 PYPROJECT_KEYS = tuple(k[4:] for k in KEYS) + ("select", "ignore")
 
 
@@ -196,7 +258,9 @@ def read_pyproject(start: str) -> tuple[str | None, dict]:
             raise ConfigError(
                 f"{path}: [tool.rpc-version-lint] {key}: unknown option "
                 f"(known: {', '.join(PYPROJECT_KEYS)})")
-        if isinstance(value, list):
+        if isinstance(value, bool) and name == "strict":
+            value = "true" if value else "false"
+        elif isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: [tool.rpc-version-lint] {key}: "
                                   f"expected strings")

@@ -38,7 +38,8 @@ class Call:
 
     ``kind`` is one of target, client, server, listener, connection,
     consumer, import_class, import_object, driver, topic_name, decorator
-    (returns a function handing back its argument); ``params``
+    (returns a function handing back its argument), service (a server for
+    a manager named by its class path); ``params``
     names the positional parameters (``None`` for one that is ignored).
     """
 
@@ -77,6 +78,15 @@ LIBRARY = {
     "oslo_utils.importutils.import_class": Call("import_class", ("path",)),
     "oslo_utils.importutils.import_object": Call("import_object",
                                                  ("path",)),
+    # neutron's own service, which the projects of its stadium start their
+    # agents with: Service(host, binary, topic, manager) and its create()
+    # build the manager class named by ``manager`` (with host=host) and,
+    # started, serve it on ``topic`` (neutron/service.py over neutron-lib's
+    # rpc.Service.start)
+    "neutron.service.Service": Call("service", ("host", "binary", "topic",
+                                                "manager")),
+    "neutron.service.Service.create": Call("service", (
+        "host", "binary", "topic", "manager")),
     # osprofiler: trace_cls('rpc')(obj) hands back what it is given
     "osprofiler.profiler.trace_cls": Call("decorator"),
     # stevedore: a driver class named by an entry point

@@ -15,6 +15,9 @@ from .versions import Version
 # installed, say): it may equal any other namespace, None included.
 UNRESOLVED = "<unresolved>"
 
+# how facts.extract describes a literal version_cap (Client.cap)
+FIXED_CAP = "fixed at "
+
 
 @dataclass(frozen=True)
 class VersionRef:
@@ -157,7 +160,24 @@ class Client:
 
     @property
     def pinnable(self) -> bool:
+        """A version_cap is passed (of whatever kind)."""
         return self.cap is not None
+
+    @property
+    def fixed_cap(self) -> Version | None:
+        """The cap, when the code passes a literal ``version_cap='6.12'``."""
+        if self.cap and self.cap.startswith(FIXED_CAP):
+            return Version.parse(self.cap[len(FIXED_CAP):])
+        return None
+
+    @property
+    def deployment_pin(self) -> bool:
+        """Can a deployment pin the client to an older version while it
+        upgrades: a cap fed from configuration or computed at run time,
+        or VERSION_ALIASES to name releases with?  A literal version_cap
+        is the same in every deployment: it pins nothing."""
+        return bool(self.aliases) or (self.cap is not None and
+                                      not self.cap.startswith(FIXED_CAP))
 
     @property
     def routes(self) -> set:
@@ -342,7 +362,10 @@ class Snapshot:
     servers: list = field(default_factory=list)
     listeners: list = field(default_factory=list)  # (class, relpath, line)
     python_files: int = 0    # Python files of the tree (not tests)
-    steps: int = 0           # interpreter steps taken
+    # work done (interpreter steps, route comparisons): what the tests
+    # of bounded work count instead of seconds
+    work: dict = field(default_factory=dict)
+    unmatched_pairs: list = field(default_factory=list)  # rpc-pairs errors
 
     def coverage(self) -> dict:
         """Client APIs checked fully, partially and not at all."""

@@ -303,14 +303,67 @@ def _stem(topic: str) -> str:
     return topic[:-2] if topic.endswith(".*") else topic
 
 
+class Routes:
+    """The servers by the topic they listen on, so that finding those a
+    message reaches costs one lookup (plus the few topics with a part not
+    known), not a comparison with every server."""
+
+    def __init__(self, servers: list[Server]):
+        self.servers = servers
+        self.exact: dict[str, list[int]] = {}
+        self.vague: list[int] = []  # a topic with a '*' part
+        for i, server in enumerate(servers):
+            for topic in server.topics or ():
+                if topic is None:
+                    continue
+                stem = _stem(topic)
+                if "*" in stem:
+                    self.vague.append(i)
+                else:
+                    self.exact.setdefault(stem, []).append(i)
+        self.compared = 0
+
+    def reached(self, topics) -> list[Server]:
+        """The servers a message to any of ``topics`` reaches, in order."""
+        found = set()
+        for sent in topics:
+            stem = _stem(sent)
+            if "*" in stem:
+                pool = range(len(self.servers))
+            else:
+                found.update(self.exact.get(stem, ()))
+                pool = self.vague
+            for i in pool:
+                self.compared += 1
+                if i not in found and any(
+                        t is not None and topics_match(sent, t)
+                        for t in self.servers[i].topics or ()):
+                    found.add(i)
+        return [self.servers[i] for i in sorted(found)]
+
+
 def pair(clients: list[Client], servers: list[Server],
-         explicit: dict | None = None, find_class=None) -> list[Api]:
+         explicit: dict | None = None, find_class=None,
+         work: dict | None = None,
+         unmatched: list | None = None) -> list[Api]:
+    """Each client with the servers it reaches.  ``unmatched`` receives a
+    line for each configured pair naming no client or no class."""
     explicit = explicit or {}
+    unmatched = [] if unmatched is None else unmatched
+    known = {c.key for c in clients} | {c.path for c in clients}
+    for wanted in explicit:
+        if wanted not in known:
+            unmatched.append(f"{wanted} is not an RPC client found in the "
+                             f"tree (no class of that name sends RPC "
+                             f"messages)")
     apis = []
     claimed = set()
+    routes = Routes(servers)
     for client in clients:
-        matched, served, how, evidence = _find(client, servers, explicit,
+        matched, served, how, evidence = _find(client, routes, explicit,
                                                find_class)
+        if how.startswith("configured server"):
+            unmatched.append(how)
         claimed.update(id(e) for e in served)
         # a message whose namespace is not known may go to endpoints other
         # than those found: never a complete pairing
@@ -338,11 +391,14 @@ def pair(clients: list[Client], servers: list[Server],
             apis.append(Api(key, name, None, group,
                             "no client found in the tree",
                             complete=server.certain()))
+    if work is not None:
+        work["route comparisons"] = routes.compared
     return apis
 
 
-def _find(client: Client, found: list[Server], explicit: dict, find_class):
+def _find(client: Client, routes: Routes, explicit: dict, find_class):
     """(servers, endpoints serving the client, how, evidence)."""
+    found = routes.servers
     wanted = explicit.get(client.key) or explicit.get(client.path)
     if wanted:
         for server in found:
@@ -359,15 +415,13 @@ def _find(client: Client, found: list[Server], explicit: dict, find_class):
             return [server], [endpoint], "configured (rpc-pairs)", \
                 "configured"
         return [], [], f"configured server {wanted} is not a class of the " \
-            f"tree", ""
+            f"tree", ""  # (pair() reports it)
     if client.namespace == UNRESOLVED:
         return [], [], ("its target namespace could not be resolved; "
                         "pair it in rpc-pairs"), ""
     topics = {r.topic for r in client.routes if r.known}
     namespaces = {r.namespace for r in client.routes} or {client.namespace}
-    routed = [s for s in found if s.topics and any(
-        t is not None and topics_match(sent, t)
-        for sent in topics for t in s.topics)]
+    routed = routes.reached(topics)
     if routed:
         served = []
         for server in routed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-SCHEMAS = ("findings", "inventory")
+SCHEMAS = ("findings", "inventory", "known-findings")
 
 
 def data():
@@ -20,7 +20,8 @@ def data():
 
 def schema(kind: str) -> dict:
     """The json schema of ``--format json`` output: ``findings`` for the
-    findings, ``inventory`` for ``--inventory``."""
+    findings, ``inventory`` for ``--inventory``; ``known-findings`` for the
+    file ``--write-known-findings`` writes."""
     if kind not in SCHEMAS:
         raise ValueError(f"no schema {kind!r}; there are {SCHEMAS}")
     return json.loads((data() / f"{kind}.schema.json").read_text("utf-8"))

@@ -15,7 +15,11 @@ from __future__ import annotations
 import configparser
 import copy
 import dataclasses
+import hashlib
+import importlib.metadata
+import os
 import re
+import sys
 
 from .facts import extract
 from .facts.callers import used_methods
@@ -24,11 +28,12 @@ from .facts.extract import (
 from .facts.index import Project
 from .facts.infer import Inferrer
 from .facts.options import Options
-from .facts.reach import LISTENER, SEND, SERVER, Reach
+from .facts.reach import CLIENT, LISTENER, SEND, SERVER, Reach
 from .facts.resolve import Resolver
 from .facts.values import ClassRef
 from .model import Snapshot
 from .pairing import pair, servers_from
+from .source.files import module_name
 
 # (kind, key) -> [(((module, digest), ...), astroid, follows, facts)]
 _FACTS: dict = {}
@@ -82,24 +87,61 @@ def _fresh(facts):
 
 
 def build(tree, top: str, label: str = "", pairs: dict | None = None,
-          infer_root: str | None = None, usage: bool = False) -> Snapshot:
+          infer_root: str | None = None, usage: bool = False,
+          store=None) -> Snapshot:
     """``usage``: also find which client methods the tree calls (for the
-    rolling-upgrade checks)."""
+    rolling-upgrade checks).  ``store``: where the snapshots of earlier
+    runs are kept (``source/store.py``); one is reused when everything it
+    was built from still holds."""
+    settings = _settings(top, pairs, infer_root) if store else None
+    snapshot = None
+    if store is not None:
+        snapshot = _reuse(store.load(_slot(tree, top)), settings, tree, top)
+    if snapshot is None:
+        trace = _Trace(tree)
+        snapshot = _build(trace, tree, top, pairs, infer_root)
+        if store is not None and not snapshot.problems:
+            store.save(_slot(tree, top), trace.entry(settings, top, snapshot))
+    snapshot.label = label or getattr(tree, "label", "")
+    if usage:
+        project = Project(tree, [])
+        for client in snapshot.clients:
+            client.used = used_methods(project, tree, top, client)
+    return snapshot
+
+
+def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
     problems: list[str] = []
-    project = Project(tree, problems)
+    project = Project(trace, problems)
     inferrer = Inferrer(infer_root)
-    resolver = Resolver(project, inferrer, Options(tree, top))
+    resolver = Resolver(project, inferrer, Options(trace, top))
     candidates = list(tree.candidates(top))
+    trace.first = list(candidates)
     modules = [m for m in (project.module_at(r) for r in candidates) if m]
-    points = entry_points(tree)
+    points = entry_points(trace)
     reach = Reach(project, resolver, {m.name for m in modules}, points)
-    for mod in second_stage(project, tree, top, modules, reach):
-        modules.append(mod)
-        candidates.append(mod.relpath)
+
+    def judge(relpath, mentioned):
+        mod = project.module_at(relpath)
+        judged, used = _rpc_names(project, mod, reach, mentioned) \
+            if mod is not None else (set(), set())
+        names = set(mod.classes) | set(mod.functions) if mod else set()
+        trace.judged[relpath] = (frozenset(names), frozenset(judged),
+                                 frozenset(used))
+        return used
+
+    def begin(relpaths):
+        reach.follow({module_name(r) for r in relpaths})
+
+    trace.rounds = second_stage(tree, top, candidates, judge, begin)
+    for relpath in (r for found in trace.rounds for r in found):
+        mod = project.module_at(relpath)
+        if mod is not None:
+            modules.append(mod)
+            candidates.append(relpath)
     follows = frozenset(reach.modules)
     extractor = Extractor(project, resolver, reach, points, top)
-    snapshot = Snapshot(label or getattr(tree, "label", ""),
-                        scanned=len(candidates), problems=problems,
+    snapshot = Snapshot("", scanned=len(candidates), problems=problems,
                         python_files=tree.count_python(top))
 
     runs, declared = {}, []  # class or function path -> its facts
@@ -107,7 +149,9 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
         for cls in project.classes(mod):
             found = None
             if is_rpcproxy(project, cls) or reach.sends(cls) or \
-                    reach.of_class(cls) & {SERVER, LISTENER}:
+                    reach.of_class(cls) & {SERVER, LISTENER} or (
+                        CLIENT in reach.of_class(cls) and _hands_over(
+                            project, cls)):
                 found = runs[cls.path] = _cached(
                     project, "run", cls.path, mod.name, inferrer, follows,
                     lambda c=cls: extractor.run_class(c),
@@ -132,6 +176,34 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
                                     extractor.run_function(m, n),
                                     f"{mod.relpath}:{node.lineno}: "
                                     f"function {name}")
+
+    # A client handed over on an object outside the tree (a pecan hook
+    # putting it on the request): the code reading it back by that name
+    # and sending on it (pecan.request.rpc_client.cast(...)) runs with it.
+    handed: dict = {}
+    for found in runs.values():
+        for attr, clients in (found[4] if found else {}).items():
+            held = handed.setdefault(attr, [])
+            held += [c for c in clients if c not in held]
+    if handed:
+        extractor.handed = handed
+        readers = trace.readers = _readers(tree, top, handed)
+        trace.handed = tuple(sorted(handed))
+        reach.follow({module_name(r) for r in readers})
+        for relpath in readers:
+            mod = project.module_at(relpath)
+            if mod is None:
+                continue
+            if relpath not in candidates:
+                modules.append(mod)
+                candidates.append(relpath)
+            for cls in project.classes(mod):
+                if _uses_names(project, cls, frozenset(handed)):
+                    runs[cls.path] = _cached(
+                        project, "run", cls.path, mod.name, inferrer,
+                        (follows, tuple(sorted(handed))),
+                        lambda c=cls: extractor.run_class(c))
+        snapshot.scanned = len(candidates)
 
     # Code sending through a transport that takes the method name
     # (mistral's sync_call(ctxt, method, **kw)): the classes using one of
@@ -167,15 +239,164 @@ def build(tree, top: str, label: str = "", pairs: dict | None = None,
         endpoint_lists)
     snapshot.endpoints = endpoints
     snapshot.apis = pair(snapshot.clients, snapshot.servers, pairs,
-                         lambda path: _endpoint_of(project, extractor, path))
-    if usage:
-        for client in snapshot.clients:
-            client.used = used_methods(project, tree, top, client)
+                         lambda path: _endpoint_of(project, extractor, path),
+                         snapshot.work, snapshot.unmatched_pairs)
+    snapshot.work["interpreter steps"] = extractor.steps
     snapshot.files = sorted({c.relpath for c in snapshot.clients}
                             | {e.relpath for e in snapshot.endpoints})
     snapshot.inferred = inferrer.resolved
     snapshot.inference_calls = inferrer.calls
     return snapshot
+
+
+# -- reusing the snapshot of an earlier run ----------------------------------
+
+def _settings(top, pairs, infer_root) -> tuple:
+    """What a snapshot depends on besides the files: this code, the
+    Python that parsed them, astroid's answers, the configured pairs."""
+    return (_code_digest(), sys.version, top,
+            tuple(sorted((pairs or {}).items())), infer_root is not None
+            and _astroid_version())
+
+
+def _slot(tree, top) -> str:
+    """One slot per tree: a git revision is its content; a directory
+    keeps one snapshot, replaced when it changes."""
+    sha = getattr(tree, "sha", None)
+    if sha:
+        return f"git\0{os.path.realpath(tree.repo)}\0{sha}\0" \
+            f"{tree.prefix}\0{top}"
+    return f"dir\0{os.path.realpath(tree.root)}\0{top}"
+
+
+class _Trace:
+    """The tree as the analysis reads it, noting what it read: the
+    digest of every file read (or None, absent), the candidate files and
+    each round of the second stage with the names judged in it."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.reads: dict[str, bytes | None] = {}
+        self.first: list = []
+        self.rounds: list = []
+        self.judged: dict = {}
+        self.handed: tuple = ()   # names clients were handed over under
+        self.readers: list = []   # the files reading them back
+
+    def __getattr__(self, name):
+        return getattr(self.tree, name)
+
+    def read(self, relpath):
+        data = self.tree.read(relpath)
+        self.reads[relpath] = _digest(data)
+        return data
+
+    def read_quietly(self, relpath):
+        data = self.tree.read_quietly(relpath)
+        self.reads.setdefault(relpath, _digest(data))
+        return data
+
+    def entry(self, settings, top, snapshot) -> dict:
+        return {"settings": settings, "listing": _listing(self.tree, top),
+                "first": self.first, "rounds": self.rounds,
+                "judged": self.judged, "reads": self.reads,
+                "handed": self.handed, "readers": self.readers,
+                "snapshot": snapshot}
+
+
+def _reuse(entry, settings, tree, top) -> Snapshot | None:
+    """The stored snapshot, if it would be built again the same: the same
+    settings, and -- for a directory -- the same files listed, the same
+    candidates, the same second stage, every file read unchanged."""
+    if not isinstance(entry, dict) or entry.get("settings") != settings:
+        return None
+    if getattr(tree, "sha", None):
+        return entry["snapshot"]  # a revision's files never change
+    if entry["listing"] != _listing(tree, top) or \
+            entry["first"] != list(tree.candidates(top)):
+        return None
+    judged = entry["judged"]
+
+    def judge(relpath, mentioned):
+        if relpath not in judged:
+            raise _Stale
+        names, was, used = judged[relpath]
+        now = {n for n in names if mentioned(n)}
+        if not now <= was:
+            raise _Stale  # a name newly used elsewhere: judge it afresh
+        return {u for u in used if u.lstrip("(") in now}
+
+    try:
+        if second_stage(tree, top, entry["first"], judge) != entry["rounds"]:
+            return None
+    except _Stale:
+        return None
+    if entry["handed"] and \
+            _readers(tree, top, entry["handed"]) != entry["readers"]:
+        return None
+    if any(_digest(tree.read_quietly(relpath)) != digest
+           for relpath, digest in entry["reads"].items()):
+        return None
+    return entry["snapshot"]
+
+
+class _Stale(Exception):
+    """The second stage would judge a module differently now."""
+
+
+def _digest(data) -> bytes | None:
+    return None if data is None else hashlib.sha1(data).digest()
+
+
+def _listing(tree, top) -> bytes:
+    return hashlib.sha1("\0".join(tree.python_files(top)).encode()).digest()
+
+
+_CODE: list = []
+
+
+def _code_digest() -> bytes:
+    """This package's own code: a snapshot built by other code is not
+    reused, version number or not."""
+    if not _CODE:
+        digest = hashlib.sha1()
+        here = os.path.dirname(os.path.abspath(__file__))
+        for directory, dirs, files in sorted(os.walk(here)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(directory, name)
+                    digest.update(os.path.relpath(path, here).encode())
+                    with open(path, "rb") as handle:
+                        digest.update(handle.read())
+        _CODE.append(digest.digest())
+    return _CODE[0]
+
+
+def _astroid_version() -> str:
+    try:
+        return importlib.metadata.version("astroid")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def _hands_over(project, cls) -> bool:
+    """Some method of the class hands something over (extract.hands_over)."""
+    return any(extract.hands_over(node) for owner in project.mro(cls)[0]
+               for name, node in owner.methods.items() if name != "__init__")
+
+
+def _readers(tree, top, handed) -> list:
+    """The files that send on (or prepare) a client read back by the name
+    it was handed over under: ``.<name>.cast(``, ``.<name>.prepare(``."""
+    pattern = re.compile(r"\.(?:%s)\s*\.\s*(?:call|cast|prepare)\(" %
+                         "|".join(map(re.escape, sorted(handed))))
+    found = []
+    for relpath in tree.python_files(top):
+        data = tree.read_quietly(relpath)
+        if data and pattern.search(data.decode("utf-8", "replace")):
+            found.append(relpath)
+    return found
 
 
 def _uses_names(project, cls, names) -> bool:
@@ -263,7 +484,7 @@ def _repeats_base(project, client, by_path, clients, built) -> bool:
     if mod is None or name not in mod.classes:
         return False
     cls = project.class_info(mod, mod.classes[name])
-    if not any(s.method for s in client.sends):
+    if client.sends and not any(s.method for s in client.sends):
         # a transport (sync_call(ctxt, method, ...)) or a base whose sends
         # all name their method at run time: where other code sends
         # through it with named messages, those are the APIs
@@ -319,17 +540,38 @@ _IMPORT = re.compile(
     re.MULTILINE)
 
 
-def second_stage(project, tree, top, modules, reach) -> list:
-    """Modules that import a module of the earlier stages and use one of
-    its RPC names: a service class or wrapper it calls, a client it
-    subclasses (and, in turn, what imports those: a few rounds)."""
-    first = {m.relpath for m in modules}
+def second_stage(tree, top, first: list[str], judge, begin=None) -> list:
+    """Files that import a module of the earlier stages and use one of its
+    RPC names: a service class or wrapper it calls, a client it subclasses
+    (and, in turn, what imports those: a few rounds).  ``judge(relpath,
+    mentioned)`` gives a module's RPC names among those ``mentioned``
+    accepts; ``begin(relpaths)`` is told each round's new files.  Returns
+    the relpaths added, round by round."""
+    firsts = set(first)
     imports = {relpath: found for relpath in tree.python_files(top)
-               if relpath not in first
+               if relpath not in firsts
                and (found := _imports_of(tree.read_quietly(relpath)))}
-    found, fresh = [], list(modules)
+    words: dict = {}
+
+    def mentions(relpath, name):
+        if relpath not in words:
+            text = (tree.read_quietly(relpath) or b"").decode("utf-8",
+                                                              "replace")
+            words[relpath] = set(_WORD.findall(text))
+        return name in words[relpath]
+
+    rounds, fresh = [], list(first)
     for _ in range(3):
-        names = _rpc_names(project, fresh, reach)
+        names = {}
+        for relpath in fresh:
+            name = module_name(relpath)
+            importers = [r for r, imported in imports.items()
+                         if name in imported]
+            if importers:
+                used = judge(relpath, lambda n, i=importers: any(
+                    mentions(r, n) for r in i))
+                if used:
+                    names[name] = used
         if not names:
             break
         fresh = []
@@ -343,31 +585,36 @@ def second_stage(project, tree, top, modules, reach) -> list:
                                                               "replace")
             if any(_uses(text, n) for n in wanted):
                 del imports[relpath]
-                mod = project.module_at(relpath)
-                if mod is not None:
-                    fresh.append(mod)
-                    reach.follow(mod.name)
-        found += fresh
-    return found
+                fresh.append(relpath)
+        if begin is not None:
+            begin(fresh)
+        rounds.append(fresh)
+    return rounds
 
 
-def _rpc_names(project, modules, reach) -> dict:
-    """module name -> the RPC names others may use: services and
-    wrappers (any use), clients (subclassed: ``(Name``)."""
-    names: dict[str, set] = {}
-    for mod in modules:
-        used = set()
-        for cls in project.classes(mod):
-            if SERVER in reach.of_class(cls):
-                used.add(cls.name)  # a service: started where it is used
-            elif reach.sends(cls):
-                used.add("(" + cls.name)  # a client: its subclasses
-        for name, node in mod.functions.items():
+def _rpc_names(project, mod, reach, mentioned) -> tuple:
+    """(the top-level names judged, the RPC names among them others may
+    use): services and wrappers (any use), clients (subclassed:
+    ``(Name``).  Only names some importer mentions are judged: judging one
+    may mean reading a whole manager."""
+    judged, used = set(), set()
+    for cls in project.classes(mod):
+        if not mentioned(cls.name):
+            continue
+        judged.add(cls.name)
+        if SERVER in reach.of_class(cls):
+            used.add(cls.name)  # a service: started where it is used
+        elif reach.sends(cls):
+            used.add("(" + cls.name)  # a client: its subclasses
+    for name, node in mod.functions.items():
+        if mentioned(name):
+            judged.add(name)
             if reach.of(mod, node):
                 used.add(name)
-        if used:
-            names[mod.name] = used
-    return names
+    return judged, used
+
+
+_WORD = re.compile(r"[A-Za-z_]\w*")
 
 
 def _imports_of(data) -> set:

@@ -17,6 +17,11 @@ import releases
 from rpc_version_lint import engine, rules
 from rpc_version_lint.config import Config
 
+# Every test sees the analysis as a first run does: snapshots kept by
+# earlier runs (the developer's own, or another test's) are not reused.
+# tests/test_store.py turns the store on where it tests it.
+os.environ["RPC_VERSION_LINT_CACHE"] = "off"
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 FIXTURES = os.path.join(REPO, "fixtures")

@@ -38,7 +38,8 @@ def test_list_rules_text_and_json():
                                                   all_rules()]
     data = json.loads(run_cli("--list-rules", "--format", "json").stdout)
     assert data["rules"][0] == {"code": "RPC101", "title": all_rules()[0]
-                                .title, "default": True, "needs": "base"}
+                                .title, "default": True, "needs": "base",
+                                "severity": "error"}
     assert {r["code"]: r["default"] for r in data["rules"]}["RPC901"] is \
         False
 

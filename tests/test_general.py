@@ -40,5 +40,8 @@ def test_the_library_table_names_libraries_only():
     from rpc_version_lint import messaging
     names = list(messaging.LIBRARY) + list(messaging.CONSTANTS) + [
         base for base, _ in messaging.LIBRARY_METHODS]
-    projects = project_packages()
+    # neutron is also the library its stadium builds on (the agents of
+    # neutron-dynamic-routing and neutron-vpnaas start neutron's Service);
+    # an entry applies only where the tree does not hold that module
+    projects = project_packages() - {"neutron"}
     assert not [n for n in names if n.split(".")[0] in projects]

@@ -17,6 +17,8 @@ import re
 import pytest
 
 import realworld
+from rpc_version_lint import resources
+from rpc_version_lint.output import inventory
 
 pytestmark = pytest.mark.realworld
 
@@ -114,6 +116,30 @@ def test_what_was_checked_is_counted(distribution, version):
     for api in snapshot.apis:
         if api.client is not None and api.coverage != "checked":
             assert api.reason, api.key
+
+
+@pytest.mark.parametrize("distribution,version", TREES)
+def test_the_inventory_says_route_evidence_and_coverage(distribution,
+                                                        version):
+    """--inventory --format json, valid against its schema, shows what
+    the run checked: counts, each API's routes, pairing evidence and
+    coverage with its reason, and the listeners set aside."""
+    jsonschema = pytest.importorskip("jsonschema")
+    expected = realworld.inventory(distribution, version)
+    data = inventory.build([realworld.results(distribution, version)])
+    jsonschema.validate(data, resources.schema("inventory"))
+    assert data["coverage"] == expected["coverage"]
+    listed = {entry["class"] for entry in data["listeners"]}
+    assert listed == {path for path, _, _ in
+                      realworld.facts(distribution, version).listeners}
+    for api in data["apis"]:
+        if api["client"] is None:
+            continue
+        assert (api["evidence"] is None) == (not api["endpoints"])
+        assert (api["coverage_reason"] is None) == \
+            (api["coverage"] == "checked")
+        if api["evidence"] == "route":
+            assert api["client"]["routes"]
 
 
 @pytest.mark.parametrize("distribution,version", TREES)

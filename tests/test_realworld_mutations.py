@@ -82,13 +82,13 @@ def test_designate_endpoint_parameter_renamed(designate):
     assert located(found) == [("designate/central/rpcapi.py", send,
                                "RPC203")]
     message = found[0][3]
-    assert f"designate/central/service.py:{line_of(service, 'def share_zone')}" \
-        in message
+    defined = line_of(service, 'def share_zone')
+    assert f"designate/central/service.py:{defined}" in message
     assert "with shared_zone=" in message and "without zone_share" in message
     assert "TypeError" in message
 
 
-# -- neutron 29.0.0: the ml2 PluginApi ------------------------------------------
+# -- neutron 29.0.0: the ml2 PluginApi ----------------------------------------
 
 @pytest.fixture
 def neutron(tmp_path):
@@ -130,7 +130,7 @@ def test_neutron_endpoint_parameter_renamed(neutron):
     assert "with host=" in found[0][3] and "without host_id" in found[0][3]
 
 
-# -- nova 34.0.0: compute ------------------------------------------------------
+# -- nova 34.0.0: compute ----------------------------------------------------
 
 def test_nova_required_parameter_the_capped_path_drops(tmp_path):
     nova = copy(tmp_path, "nova", "34.0.0")

@@ -61,11 +61,14 @@ def test_release_pairs(old, new):
 def test_skipping_a_release_breaks_the_4x_messages():
     result = run(("nova", "16.1.8"), ("nova", "18.0.3"))
     compute = [f for f in result.findings if f.api == "compute API"]
-    old_side = [f for f in compute if f.code == "RPC401"]
-    # Pike's computes and API speak 4.x; Rocky accepts only 5.0
-    assert len(old_side) > 60
-    assert all(" 4." in f.message.split(",")[0] for f in old_side)
-    assert {f.relpath for f in old_side} == {"nova/compute/manager.py"}
+    [old_side] = [f for f in compute if f.code == "RPC401"]
+    # Pike's computes and API speak 4.x; Rocky accepts only 5.0: one root
+    # cause, every message at 4.x folded into one finding
+    assert old_side.cause == ("major", 4)
+    messages = (old_side,) + old_side.folded
+    assert len(messages) > 60
+    assert all(" 4." in f.message.split(",")[0] for f in messages)
+    assert {f.relpath for f in messages} == {"nova/compute/manager.py"}
     # and Rocky cannot be pinned to Pike: 5.0 is above a 4.13 cap
     assert any(f.code == "RPC402" and "RPCVersionCapError" in f.message
                for f in compute)
@@ -81,6 +84,23 @@ def test_matrix_of_wallaby():
         "conductor API": [(3, 0), (3, 0), (3, 0)],
         # ping() only: nothing in the tree calls get_backdoor_port()
         "conductor/baseapi API": [(1, 0), (1, 0), (1, 0)],
-        "conductor/compute_task API": [(9, 0), (9, 0), (9, 0)],
+        # ComputeTaskAPI passes no version_cap: no deployment pins it
+        "conductor/compute_task API": [(9, 0), (0, 0), (9, 0)],
         "scheduler API": [(7, 0), (6, 0), (6, 0)],
     }
+
+
+def test_designate_minor_bump_is_one_servers_first_finding():
+    # central's client passes the literal version_cap='6.12', its own
+    # version: no deployment can pin it. 22.0.1's servers accept up to
+    # 6.10, so 23.0.0's clients (every message goes at 6.12) fail there
+    # with UnsupportedVersion until central is upgraded first -- said once,
+    # at the line that raised the version, not 75 x RPC208 + 75 x RPC402.
+    previous = release_tree("designate", "22.0.1")
+    [result] = analyze_tree(release_tree("designate", "23.0.0"),
+                            Config(base=previous, upgrade_from=previous))
+    assert [(f.code, f.relpath, f.line) for f in result.findings] == [
+        ("RPC208", "designate/central/rpcapi.py", 79)]
+    message = result.findings[0].message
+    assert "75 messages" in message and "up to 6.10" in message
+    assert "UnsupportedVersion" in message

@@ -43,3 +43,27 @@ def test_guard_outcomes():
     # no cap on major 5 refuses 5.0 but allows 5.1
     assert not satisfiable(((five, True), (V("5.0"), False)))
     assert satisfiable(((six, False), (V("5.0"), False)))
+
+
+def test_satisfiable_agrees_with_trying_every_cap():
+    """The linear test against the definition: some cap (or none) gives
+    exactly these outcomes.  Caps worth trying: none, each guard version
+    and the versions just below and far above it, another major."""
+    import random
+    far = 10 ** 9
+    pool = [V(t) for t in ("1.0", "1.5", "1.5.1", "2.0", "2.3", "3.1")]
+    rng = random.Random(7)
+    for _ in range(3000):
+        size = rng.randint(1, 5)
+        constraints = tuple((rng.choice(pool), rng.random() < 0.5)
+                            for _ in range(size))
+        caps = [None, Version(-1, 0, 0)]
+        for g, _ in constraints:
+            caps.append(g)
+            caps.append(Version(g.major, far, far))
+            if g.rev:
+                caps.append(Version(g.major, g.minor, g.rev - 1))
+            elif g.minor:
+                caps.append(Version(g.major, g.minor - 1, far))
+        brute = any(holds(constraints, cap) for cap in caps)
+        assert satisfiable(constraints) == brute, constraints

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ast
 
+from .index import nodes
+
 
 def used_methods(project, tree, top: str, client) -> set[str] | None:
     """Method names in use; None when every method must be assumed used."""
@@ -26,7 +28,7 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
         if mod is None:
             return None
         parents = _parents(mod.tree)
-        for node in ast.walk(mod.tree):
+        for node in nodes(mod.tree):
             if not (isinstance(node, ast.Call) and _last(node.func) == name):
                 continue
             parent = parents.get(id(node))
@@ -57,13 +59,13 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
             mod = project.module_at(relpath)
             if mod is None:
                 return None
-            for node in ast.walk(mod.tree):
+            for node in nodes(mod.tree):
                 if isinstance(node, ast.Attribute) and \
                         _last(node.value) == handle:
                     used.add(node.attr)
     mod = project.module_at(client.relpath)
     if mod is not None:
-        for node in ast.walk(mod.tree):
+        for node in nodes(mod.tree):
             if isinstance(node, ast.Attribute) and \
                     isinstance(node.value, ast.Name) and \
                     node.value.id == "self":
@@ -86,5 +88,5 @@ def _last(node) -> str:
 def _parents(tree: ast.AST) -> dict:
     """id(node) -> parent node (a map, not attributes on the nodes: those
     would be reference cycles keeping the trees alive)."""
-    return {id(child): node for node in ast.walk(tree)
+    return {id(child): node for node in nodes(tree)
             for child in ast.iter_child_nodes(node)}

@@ -27,7 +27,7 @@ from ..model import (
     Param, Route, Send, ServerFact, Unresolved, Variant, VersionRef)
 from ..versions import Version
 from . import flow
-from .index import ClassInfo, summary
+from .index import ClassInfo, nodes, summary
 from .values import (
     DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Fmt, Obj, Str, TargetV,
     Tup, Unknown)
@@ -81,7 +81,7 @@ def callees(node, mod=None) -> frozenset:
 
 def _assigns_self_target(fnode) -> bool:
     """``self.target = Target(...)`` (endpoints built in ``__init__``)."""
-    for sub in ast.walk(fnode):
+    for sub in nodes(fnode):
         if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call) \
                 and flow._callee_name(sub.value) == "Target" and any(
                 isinstance(t, ast.Attribute) and t.attr == "target"
@@ -203,10 +203,12 @@ class Extractor:
         self.top = top
         self._calls = None
         self._indexed: set = set()
+        self.steps = 0  # interpreter steps of the entries run
+        self.handed: dict = {}  # attr -> client handed over (Record.handed)
 
     def interpreter(self, cls=None) -> flow.Interpreter:
         return flow.Interpreter(self.project, self.resolver, cls, self.reach,
-                                self.entry_points)
+                                self.entry_points, self.handed)
 
     # -- classes and functions that run ----------------------------------
     def run_class(self, cls: ClassInfo, via=frozenset()):
@@ -222,20 +224,24 @@ class Extractor:
             if name == "__init__" or flow._is_property(node) or (
                     self.reach is not None and not interp.rpcproxy
                     and not self.reach.of(owner.module, node, cls)
-                    and not _names(node, via)):
+                    and not _names(node, via) and not hands_over(node)):
                 continue  # run already, or cannot reach oslo.messaging
             if not name.startswith("_") or name not in called:
                 interp.run_method(owner, node)
+        self.steps += interp.record.steps
         return self.clients(interp), self.servers(interp), \
-            bool(interp.record.clients), frozenset(interp.record.built)
+            bool(interp.record.clients), frozenset(interp.record.built), \
+            {k: tuple(v) for k, v in interp.record.handed.items()}
 
     def run_function(self, module, node):
         """(clients, servers) of a module-level function (a sender such as
         a ``notify()`` helper, or service wiring such as ``main()``)."""
         interp = self.interpreter()
         interp.run_function(module, node)
+        self.steps += interp.record.steps
         return self.clients(interp), self.servers(interp), \
-            bool(interp.record.clients), frozenset(interp.record.built)
+            bool(interp.record.clients), frozenset(interp.record.built), \
+            {k: tuple(v) for k, v in interp.record.handed.items()}
 
     def construction(self, cls: ClassInfo, mro):
         """(args, kwargs) the tree builds the class with, when its
@@ -290,7 +296,7 @@ class Extractor:
         if mod is None or mod.name in self._indexed:
             return
         self._indexed.add(mod.name)
-        for sub in ast.walk(mod.tree):
+        for sub in nodes(mod.tree):
             if isinstance(sub, ast.Call):
                 self._calls.setdefault(flow._callee_name(sub), []).append(
                     (mod, sub))
@@ -321,6 +327,12 @@ class Extractor:
         for event in record.sends:
             if _on_a_client(event, interp):
                 by_api.setdefault(event.api, []).append(event)
+        if record.over_budget:
+            # a client whose sends lie past the budget is still an API,
+            # partly checked -- never silently absent
+            for made in record.clients:
+                if made.owner:
+                    by_api.setdefault(made.owner, [])
         clients = []
         for api, sends in by_api.items():
             clients += self._api_clients(interp, api, sends)
@@ -358,8 +370,11 @@ class Extractor:
                     g.entry))
         base.compat_helpers = sorted(record.helpers)
         truncated = set()
+        cut = {(relpath, line) for relpath, line, _ in record.over_budget}
         for u in record.unresolved:
-            if u.entry and u.entry not in sending:
+            # a method cut short may have sent past the cut: always a gap
+            if u.entry and u.entry not in sending and \
+                    (u.relpath, u.line) not in cut:
                 continue
             if "paths" in u.why:  # the first cut of a method is the cause
                 if (u.relpath, u.entry) in truncated:
@@ -367,7 +382,7 @@ class Extractor:
                 truncated.add((u.relpath, u.entry))
             base.unresolved.append(u)
         base.over_budget = list(record.over_budget)
-        by_namespace = self._by_namespace(sends, interp)
+        by_namespace = self._by_namespace(sends, interp) or {None: []}
         clients = []
         for namespace, events in by_namespace.items():
             client = Client(**{f: getattr(base, f) for f in (
@@ -467,7 +482,7 @@ class Extractor:
     def _client_cap(self, client: Client, made, mro) -> None:
         reads_levels = any(
             isinstance(sub, ast.Attribute) and sub.attr == "upgrade_levels"
-            for c in mro for m in c.methods.values() for sub in ast.walk(m))
+            for c in mro for m in c.methods.values() for sub in nodes(m))
         has_aliases = any("VERSION_ALIASES" in c.attrs for c in mro)
         caps = [e for e in made if e.cap is not None and e.cap != NONE]
         if not caps:
@@ -770,8 +785,13 @@ class Extractor:
 
     def builds_client_from_target(self, cls: ClassInfo, clients) -> bool:
         """Its ``target`` attribute is the Target its own client is built
-        from (a client, not an endpoint declaring what it serves)."""
+        from, or the one its own messages take their version from
+        (``prepare(version=self.target.version)``): a client, not an
+        endpoint declaring what it serves."""
         mro, _ = self.project.mro(cls)
+        if any(_reads_self_target(node) for c in mro
+               for name, node in c.methods.items() if name != "__init__"):
+            return True
         for c in mro:
             if "target" in c.attrs:
                 at = {(c.module.relpath, c.attrs["target"].lineno)}
@@ -780,7 +800,7 @@ class Extractor:
                 if init is None or not _assigns_self_target(init):
                     continue
                 at = {(c.module.relpath, sub.value.lineno)
-                      for sub in ast.walk(init)
+                      for sub in nodes(init)
                       if isinstance(sub, ast.Assign)
                       and isinstance(sub.value, ast.Call)}
             return any(client.target_at in at for client in clients)
@@ -797,7 +817,7 @@ class Extractor:
             for node in owner.methods.values():
                 if callees(node).isdisjoint(names):
                     continue
-                for sub in ast.walk(node):
+                for sub in nodes(node):
                     # resolve only calls that can name an endpoint class:
                     # following every callee would parse half the tree
                     if not isinstance(sub, ast.Call) or \
@@ -854,7 +874,7 @@ def _forwarded_attr(node) -> str | None:
     params = [a.arg for a in node.args.args]
     if len(params) < 2:
         return None
-    for sub in ast.walk(node):
+    for sub in nodes(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and \
                 sub.func.id == "getattr" and len(sub.args) >= 2 and \
                 isinstance(sub.args[0], ast.Attribute) and \
@@ -872,7 +892,7 @@ def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
     found = []
 
     def scan(node, cls):
-        for sub in ast.walk(node):
+        for sub in nodes(node):
             if isinstance(sub, ast.Assign) and isinstance(sub.value,
                                                           ast.List):
                 assigned = [t.id if isinstance(t, ast.Name) else
@@ -1017,6 +1037,34 @@ def _forwards(methods) -> list:
 def _is_statement(node, call) -> bool:
     return any(isinstance(sub, ast.Expr) and sub.value is call
                for sub in _own_nodes(node))
+
+
+def hands_over(node) -> bool:
+    """The method puts something on an object it was given
+    (``state.request.rpc_client = self._client``, a web framework's hook):
+    a client built by its class may be used by code reading it back."""
+    params = {a.arg for a in node.args.args[1:]}
+    return bool(params) and any(
+        isinstance(sub, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and _root(t) in params
+            for t in sub.targets) for sub in nodes(node))
+
+
+def _root(expr) -> str | None:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _reads_self_target(node) -> bool:
+    """``self.target.<field>`` read in a method."""
+    if "target" not in summary(node).attributes:
+        return False
+    return any(isinstance(sub, ast.Attribute)
+               and isinstance(sub.value, ast.Attribute)
+               and sub.value.attr == "target"
+               and isinstance(sub.value.value, ast.Name)
+               and sub.value.value.id == "self" for sub in nodes(node))
 
 
 def _docstring_history(node: ast.ClassDef) -> list[Version]:

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from dataclasses import dataclass, field
 
 from .. import messaging
 from ..model import Unresolved
 from ..versions import Version, satisfiable
-from .index import absolute, summary
+from .index import absolute, nodes, summary
 from .resolve import constant
 from .values import (
     DEFAULT, FALSE, NONE, TRUE, Alt, CctxtV, ClassRef, ClientV, ConnV,
@@ -60,22 +61,70 @@ class BudgetExceeded(Exception):
 
 
 class Frozen(dict):
-    """A dict never changed once shared (states copy on write), so its
-    content key is computed at most once."""
+    """A dict never changed once shared (states copy on write).  Its
+    content key hashes as the XOR of its items' hashes, kept up to date
+    item by item, so telling states apart costs a full pass only when two
+    of them hash alike."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_digest",)
 
-    def key(self):
+    def digest(self) -> int:
         try:
-            return self._key
+            return self._digest
         except AttributeError:
-            self._key = frozenset((k, _key(v)) for k, v in self.items())
-            return self._key
+            found = 0
+            for item in self.items():
+                found ^= _item_hash(item)
+            self._digest = found
+            return found
+
+    def key(self) -> _Content:
+        return _Content(self)
 
     def with_item(self, key, value) -> Frozen:
         new = Frozen(self)
         new[key] = value
+        try:
+            digest = self._digest
+        except AttributeError:
+            return new
+        if key in self:
+            digest ^= _item_hash((key, self[key]))
+        new._digest = digest ^ _item_hash((key, value))
         return new
+
+    def with_items(self, items) -> Frozen:
+        new = self
+        for key, value in items:
+            new = new.with_item(key, value)
+        return new
+
+
+class _Content:
+    """A Frozen dict compared by content (unknowns all alike)."""
+
+    __slots__ = ("held",)
+
+    def __init__(self, held: Frozen):
+        self.held = held
+
+    def __hash__(self) -> int:
+        return self.held.digest()
+
+    def __eq__(self, other) -> bool:
+        a, b = self.held, other.held
+        if a is b:
+            return True
+        if len(a) != len(b) or a.digest() != b.digest():
+            return False
+        return all(k in b and _key(v) == _key(b[k]) for k, v in a.items())
+
+
+def _item_hash(item) -> int:
+    try:
+        return hash((item[0], _key(item[1])))
+    except TypeError:
+        return hash(item[0])
 
 
 @dataclass
@@ -172,6 +221,10 @@ class Record:
     steps: int = 0
     over_budget: list = field(default_factory=list)  # entries cut short
     built: set = field(default_factory=set)  # classes instantiated
+    # clients handed over on an object outside the tree (a web framework's
+    # request: ``state.request.rpc_client = self._client``): attr -> the
+    # clients (one per path that built one)
+    handed: dict = field(default_factory=dict)
 
 
 def _decorated(node, names) -> bool:
@@ -201,8 +254,11 @@ class Interpreter:
     module-level code)."""
 
     def __init__(self, project, resolver, cls=None, reach=None,
-                 entry_points=None):
+                 entry_points=None, handed=None):
         self.project = project
+        # clients other code handed over (see Record.handed), read back
+        # from that outside object by the attribute's name
+        self.handed = handed or {}
         self.resolver = resolver
         self.reach = reach
         self.entry_points = entry_points or {}
@@ -214,7 +270,10 @@ class Interpreter:
         self.entry_owner = cls.path if cls else ""
         self._guard_decorators: dict[int, bool] = {}
         self._seen_unresolved: set = set()
+        # inlined calls: key -> [(the heap entries read, with their value
+        # keys), the outcomes as (value, constraints, heap writes)]
         self._memo: dict = {}
+        self._reads: list[set] = []  # per inlined call running: keys read
         self._steps = 0
         self._creators: dict = {}  # oid -> the Obj whose code built it
         if cls is not None:
@@ -414,6 +473,8 @@ class Interpreter:
                 for out in self.exec_stmt(stmt, st, frame):
                     (following if out[1] == "next" else done).append(out)
             following = _distinct(following)
+            if len(following) > _JOIN_AT:
+                following = _joined(following)
             if len(following) > MAX_PATHS:
                 self._unresolved(frame, stmt, "too many paths through this "
                                  "method; only the first are checked")
@@ -527,12 +588,15 @@ class Interpreter:
         for _, s in self.ev(stmt.subject, st, frame):
             for case in stmt.cases:
                 bound = s
-                for sub in ast.walk(case.pattern):
+                for sub in nodes(case.pattern):
                     name = getattr(sub, "name", None)
                     if isinstance(name, str):
                         bound = bound.bind(name, Unknown("match capture"))
                 out += self.exec_block(case.body, bound, frame)
-            out.append((s, "next", None))
+                if case.guard is None and _irrefutable(case.pattern):
+                    break  # ``case _:``: no path goes past the match
+            else:
+                out.append((s, "next", None))
         return out
 
     def exec_import(self, stmt, st, frame):
@@ -656,7 +720,14 @@ class Interpreter:
     def _read(self, where, st):
         if where[0] == "env":
             return st.env.get(where[1], Unknown(where[1]))
-        return st.heap.get((where[1], where[2]), Unknown(where[2]))
+        return self._heap(st, (where[1], where[2]), Unknown(where[2]))
+
+    def _heap(self, st, key, default=None):
+        """A heap entry, noted as read by the inlined call running (its
+        memoised outcome depends on it)."""
+        if self._reads:
+            self._reads[-1].add(key)
+        return st.heap.get(key, default)
 
     def _write(self, where, value, st):
         if where[0] == "env":
@@ -673,6 +744,11 @@ class Interpreter:
                 self.record.self_targets.append(value)
             if where is not None:
                 return self._write(where, value, st)
+            if isinstance(target, ast.Attribute) and \
+                    isinstance(value, ClientV):
+                held = self.record.handed.setdefault(target.attr, [])
+                if value not in held:
+                    held.append(value)
             return st
         if isinstance(target, (ast.Tuple, ast.List)):
             items = value.items if isinstance(value, Tup) and \
@@ -771,14 +847,17 @@ class Interpreter:
                     return [(LibMethodV(call, base.receiver), st)]
             return [(Member(base.receiver, attr, "super()"), st)]
         if isinstance(base, ClassRef):
-            key = (_class_oid(base), attr)
-            if key in st.heap:
-                return [(st.heap[key], st)]
+            held = self._heap(st, (_class_oid(base), attr), _MISSING)
+            if held is not _MISSING:
+                return [(held, st)]
             value = self.resolver.member(base, attr)
             if isinstance(value, FuncRef) and \
                     _is_classmethod(value.node):
                 value = FuncRef(value.module, value.node, value.owner, base)
             return [(value, st)]
+        if isinstance(base, ExtRef) and attr in self.handed:
+            # pecan.request.rpc_client: what a hook put on the request
+            return [(client, st) for client in self.handed[attr]]
         if isinstance(base, ExtRef):
             return [(self.resolver.external(f"{base.name}.{attr}"), st)]
         if isinstance(base, ModRef):
@@ -799,9 +878,8 @@ class Interpreter:
         return [(Unknown(f"attribute {attr}"), st)]
 
     def obj_member(self, obj, attr, node, st, frame):
-        key = (obj.oid, attr)
-        if key in st.heap:
-            held = st.heap[key]
+        held = self._heap(st, (obj.oid, attr), _MISSING)
+        if held is not _MISSING:
             if isinstance(held, Alt):
                 return [(v, st.set_attr(obj.oid, attr, v))
                         for v in held.values]
@@ -1098,8 +1176,9 @@ class Interpreter:
         modules the analysis follows."""
         if not isinstance(func, ast.Attribute) or func.attr in MESSAGING:
             return False
-        root = func.value
+        root, chain = func.value, [func.attr]
         while isinstance(root, ast.Attribute):
+            chain.insert(0, root.attr)
             root = root.value
         if not isinstance(root, ast.Name) or root.id in st.env or \
                 root.id in ("self", "cls", "super"):
@@ -1111,7 +1190,8 @@ class Interpreter:
         if ref is None or self.reach is None:
             return ref is not None
         if self.reach.follows(ref.module) or self.reach.follows(ref.target) \
-                or ref.module.split(".")[0] in _LIBRARY_ROOTS:
+                or ref.module.split(".")[0] == "oslo_messaging" or \
+                messaging.library_call(".".join([ref.target] + chain)):
             return False
         # a class of the tree is worth knowing (an endpoint being built)
         # even where its module holds no RPC code
@@ -1257,6 +1337,8 @@ class Interpreter:
             if call.kind == "driver":
                 return [(DriverV(named.get("namespace"), named.get("name")),
                          st)]
+            if call.kind == "service":
+                return self.service_created(named, st, frame, node)
             if call.kind == "topic_name":
                 parts = messaging.topic_name(
                     named.get("prefix"), named.get("table"),
@@ -1266,6 +1348,22 @@ class Interpreter:
         if callee.name.endswith("RpcProxy.__init__"):
             return self.rpcproxy_init(args[1:], kwargs, st, frame, node)
         return [(self.builtin(callee.name, args, kwargs, st, frame), st)]
+
+    def service_created(self, named, st, frame, node):
+        """A library service serving the manager its class path names."""
+        host = named.get("host", NONE)
+        cls = self.class_named(named.get("manager", NONE))
+        if not isinstance(cls, ClassRef):
+            return [(Unknown("service of a manager not in the tree"), st)]
+        out = []
+        for manager, s in self.instantiate(cls.info, [], {"host": host}, [],
+                                           st, frame, node, frame.site):
+            target = TargetV(NONE, named.get("topic", NONE), NONE,
+                             node.lineno, frame.module.relpath, server=host)
+            out += [(Unknown("service"), s2) for _, s2 in self.server_started(
+                "server", {"target": target, "endpoints": Tup((manager,))},
+                s, frame, node)]
+        return out
 
     def library_method(self, method, args, kwargs, st, frame, node):
         """A library service's own methods, on an object of a subclass."""
@@ -1282,9 +1380,9 @@ class Interpreter:
                 st = st.set_attr(obj.oid, attr, value)
             return [(NONE, st)]
         if call.kind == "service_start":
-            topic = st.heap.get((obj.oid, "topic"), Unknown("topic"))
-            host = st.heap.get((obj.oid, "host"), Unknown("host"))
-            manager = st.heap.get((obj.oid, "manager"), obj)
+            topic = self._heap(st, (obj.oid, "topic"), Unknown("topic"))
+            host = self._heap(st, (obj.oid, "host"), Unknown("host"))
+            manager = self._heap(st, (obj.oid, "manager"), obj)
             target = TargetV(NONE, topic, NONE, node.lineno,
                              frame.module.relpath, server=host)
             return self.server_started("server", {
@@ -1377,7 +1475,7 @@ class Interpreter:
                 "target": target, "endpoints": named.get("endpoints")},
                 st, frame, node)
         if isinstance(receiver, Str) and name == "format":
-            return [(Unknown("formatted string"), st)]
+            return [(_format(receiver, args, kwargs, node.lineno), st)]
         if isinstance(receiver, DictV) and name == "get" and args and \
                 isinstance(args[0], Str):
             # a module-level table (SERVICE_MANAGERS.get(binary))
@@ -1659,11 +1757,12 @@ class Interpreter:
             return [(Unknown("recursive or deep call"), st)]
         if self.rpcproxy and ref.owner is None and ref.bound:
             return [(Unknown("library method"), st)]
-        key = _memo_key(ref, args, kwargs, stars, st)
-        if key is not None and key in self._memo:
-            return [(value, st.returning(s)) for value, s in
-                    self._memo[key]]
-        before = self._recorded()
+        key = _memo_key(ref, args, kwargs, stars, st, frame, site,
+                        (self.entry, extra))
+        if key is not None:
+            found = self._recall(key, st)
+            if found is not None:
+                return found
         callee = Frame(module=ref.module, owner=ref.owner,
                        depth=frame.depth + 1, site=site,
                        stack=frame.stack + (id(node),) + extra,
@@ -1678,15 +1777,21 @@ class Interpreter:
                        function=_function(ref.module, ref.owner, node))
         env = self._bind(node, ref, args, kwargs, stars, callee)
         results = []
-        for start in self._decorator_guards(node, ref.module,
-                                            State(env, st.constraints,
-                                                  st.heap), callee):
-            for o_st, kind, value in self.exec_block(node.body, start,
-                                                     callee):
-                if kind == "raise":
-                    continue
-                results.append((value if kind == "return" else NONE,
-                                st.returning(o_st)))
+        self._reads.append(set())
+        try:
+            for start in self._decorator_guards(node, ref.module,
+                                                State(env, st.constraints,
+                                                      st.heap), callee):
+                for o_st, kind, value in self.exec_block(node.body, start,
+                                                         callee):
+                    if kind == "raise":
+                        continue
+                    results.append((value if kind == "return" else NONE,
+                                    st.returning(o_st)))
+        finally:
+            reads = self._reads.pop()
+            if self._reads:
+                self._reads[-1] |= reads
         # A helper whose guards choose which version it returns is a compat
         # helper (Nova's _ver, Cinder's _compat_ver), whatever its name.
         picked = {v.value for v, s in results
@@ -1695,10 +1800,39 @@ class Interpreter:
         if len(picked) > 1:
             self.record.helpers.add(node.name)
         results = _distinct_values(results)
-        if key is not None and self._recorded() == before:
-            # nothing recorded: the same call gives the same answer
-            self._memo[key] = results
+        if key is not None:
+            self._remember(key, st, reads, results)
         return results
+
+    def _remember(self, key, st, reads, results) -> None:
+        """Keep the outcome of an inlined call for the next call from the
+        same place with the same arguments, guard outcomes and values of
+        the heap entries it read: an agent's ``__init__`` reaches its
+        ``setup_rpc()`` on many paths that differ only in attributes
+        ``setup_rpc()`` never reads.  What it recorded (sends, clients)
+        was recorded the first time, with the same values."""
+        try:
+            seen = tuple((k, _key(st.heap.get(k, _MISSING)))
+                         for k in reads)
+            hash(seen)
+        except TypeError:
+            return
+        heap = st.heap
+        outcomes = [(value, out.constraints,
+                     tuple((k, v) for k, v in out.heap.items()
+                           if heap.get(k, _MISSING) is not v))
+                    for value, out in results]
+        self._memo.setdefault(key, []).append((reads, seen, outcomes))
+
+    def _recall(self, key, st):
+        for reads, seen, outcomes in self._memo.get(key, ()):
+            if all(_key(st.heap.get(k, _MISSING)) == v for k, v in seen):
+                if self._reads:
+                    self._reads[-1] |= reads
+                return [(value, State(st.env, constraints,
+                                      st.heap.with_items(writes)))
+                        for value, constraints, writes in outcomes]
+        return None
 
     def _owner(self, holder) -> str | None:
         """The class whose API a client of ``holder`` is: the object that
@@ -1710,11 +1844,6 @@ class Interpreter:
             seen.add(holder.oid)
             holder = self._creators[holder.oid]
         return holder.cls.path if isinstance(holder, Obj) else None
-
-    def _recorded(self) -> tuple:
-        r = self.record
-        return (len(r.sends), len(r.guards), len(r.targets),
-                len(r.clients), len(r.servers), len(r.unresolved))
 
     def _params(self, node):
         a = node.args
@@ -1792,7 +1921,7 @@ class Interpreter:
             params = self._params(factory)
             cached = False
             if params:
-                for sub in ast.walk(factory):
+                for sub in nodes(factory):
                     if isinstance(sub, ast.Call) and \
                             _callee_name(sub) == "can_send_version" and \
                             sub.args and isinstance(sub.args[0], ast.Name) \
@@ -1811,11 +1940,11 @@ class Interpreter:
 
 
 _MAX_ALTERNATIVES = 4
+_JOIN_AT = 16  # paths through a statement list before plain ones merge
+_MISSING = object()
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "get", "update",
                        "setdefault", "copy", "clear"})
 # libraries whose calls the table in messaging.py describes
-_LIBRARY_ROOTS = frozenset({"oslo_messaging", "neutron_lib", "oslo_utils",
-                            "stevedore", "osprofiler"})
 
 _COMPARE = {
     ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
@@ -1865,6 +1994,29 @@ def _percent(template, args, line: int):
     return _fmt(parts, line)
 
 
+def _format(template, args, kwargs, line: int):
+    """``'{}.{}'.format(topic, host)``, ``'{name}'.format(name=...)``: a
+    partly known string (a field with a format spec or an attribute is
+    not known)."""
+    parts, auto = [], 0
+    try:
+        fields = list(string.Formatter().parse(template.value))
+    except ValueError:
+        return Unknown("formatted string", line)
+    for literal_text, name, spec, conversion in fields:
+        parts.append(Str(literal_text))
+        if name is None:
+            continue
+        if name == "":
+            name, auto = str(auto), auto + 1
+        value = args[int(name)] if name.isdigit() and \
+            int(name) < len(args) else kwargs.get(name)
+        if value is None or spec or conversion not in (None, "s"):
+            value = Unknown(f"field {name}")
+        parts.append(value)
+    return _fmt(parts, line)
+
+
 def _fmt(parts, line: int = 0):
     """Normalise parts of a string: nested Fmt flattened, adjacent literals
     joined; a Str when every part is known."""
@@ -1906,6 +2058,58 @@ def _small(node) -> bool:
 
 
 _SMALL = 12  # statements
+
+
+def _irrefutable(pattern) -> bool:
+    """``case _`` or ``case name`` (alone or in an or-pattern)."""
+    if isinstance(pattern, ast.MatchAs):
+        return pattern.pattern is None or _irrefutable(pattern.pattern)
+    if isinstance(pattern, ast.MatchOr):
+        return any(_irrefutable(p) for p in pattern.patterns)
+    return False
+
+
+def _joined(outcomes):
+    """Paths that differ only in plain attribute values, merged into one
+    whose differing attributes hold each value (``Alt``, split again where
+    read).  Only past ``_JOIN_AT`` paths: an agent's ``__init__`` setting
+    a dozen options on branches of their own would otherwise double the
+    paths at each; below it every path stays exact."""
+    groups: dict = {}
+    for out in outcomes:
+        st = out[0]
+        key = (st.constraints, st.env.key(), frozenset(st.heap))
+        groups.setdefault(key, []).append(out)
+    joined = []
+    for group in groups.values():
+        if len(group) == 1:
+            joined += group
+            continue
+        first = group[0][0].heap
+        changes, plain = {}, True
+        for key, value in first.items():
+            values = []
+            for st, _, _ in group:
+                held = st.heap[key]
+                for v in held.values if isinstance(held, Alt) else (held,):
+                    if all(_key(v) != _key(w) for w in values):
+                        values.append(v)
+            if len(values) == 1:
+                continue
+            if any(isinstance(v, _RPC_VALUES) for v in values):
+                plain = False  # an object or a client: keep the paths
+                break
+            changes[key] = Alt(tuple(values)) \
+                if len(values) <= _MAX_ALTERNATIVES \
+                else Unknown("one of several values")
+        if not plain:
+            joined += group
+            continue
+        st = group[0][0]
+        joined.append((State(st.env, st.constraints,
+                             first.with_items(changes.items())),) +
+                      group[0][1:])
+    return joined
 
 
 def _merge_heap(heap: dict, other) -> None:
@@ -1973,14 +2177,17 @@ def _distinct_values(results):
     return kept
 
 
-def _memo_key(ref, args, kwargs, stars, st):
-    """What an inlined call's result depends on, or None if unhashable."""
+def _memo_key(ref, args, kwargs, stars, st, frame, site, entry):
+    """What an inlined call's outcome depends on besides the heap entries
+    it reads (the call's place included: what it records names it), or
+    None if unhashable."""
     try:
         key = (id(ref.node), _key(ref.receiver),
                tuple(_key(a) for a in args),
                tuple(sorted((k, _key(v)) for k, v in kwargs.items())),
                tuple(_key(s) for s in stars), st.constraints,
-               st.heap.key())
+               entry, site, frame.trail, frame.stack,
+               frame.origin and id(frame.origin), _key(frame.holder))
         hash(key)
     except TypeError:
         return None

@@ -93,7 +93,7 @@ def _index_module(mod: Module) -> None:
     if "global " in mod.text:
         # ``global TRANSPORT`` in a function: the module-level value is
         # only the initial one (``TRANSPORT = None`` until init() runs)
-        for node in ast.walk(mod.tree):
+        for node in nodes(mod.tree):
             if isinstance(node, ast.Global):
                 mod.conditional.update(node.names)
 
@@ -193,11 +193,34 @@ class Summary:
     statements: int
 
 
+_CONTEXTS = (ast.Load, ast.Store, ast.Del)
+
+
+def nodes(node) -> list:
+    """``ast.walk``'s nodes, in its order, without the Load/Store/Del
+    markers, as a list: five times faster, and walking function bodies is
+    most of what reading a big manager costs."""
+    found, i, AST = [node], 0, ast.AST
+    while i < len(found):
+        current = found[i]
+        i += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, AST):
+                        found.append(item)
+            elif isinstance(value, AST) and \
+                    not isinstance(value, _CONTEXTS):
+                found.append(value)
+    return found
+
+
 def summary(node) -> Summary:
     found = getattr(node, "_rpc_summary", None)
     if found is None:
         calls, imports, attributes, statements = [], [], set(), 0
-        for sub in ast.walk(node):
+        for sub in nodes(node):
             if isinstance(sub, ast.Call):
                 calls.append(sub)
             elif isinstance(sub, ast.Attribute):

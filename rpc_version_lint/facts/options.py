@@ -17,6 +17,8 @@ import ast
 import re
 import warnings
 
+from .index import nodes
+
 CONF = "oslo_config.cfg.CONF"
 _ANY = "<any group>"  # options of a module whose registration is not seen
 
@@ -77,7 +79,7 @@ def _options(tree: ast.Module) -> list:
     """(name, group, default) of the string options a module defines."""
     constants, lists, groups = {}, {}, {}
     calls, opts = [], []
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], ast.Name):
             name, value = node.targets[0].id, node.value

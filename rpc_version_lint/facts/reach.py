@@ -28,6 +28,7 @@ _KIND_OF_CALL = {
     "target": TARGET, "client": CLIENT, "server": SERVER,
     "listener": LISTENER, "connection": SERVER, "consumer": SERVER,
     "import_class": LOAD, "import_object": LOAD, "driver": LOAD,
+    "service": SERVER,
 }
 # methods of the objects oslo.messaging returns (a client, a call context,
 # neutron-lib's Connection), whatever the object is called
@@ -56,26 +57,45 @@ class Reach:
         self._classes: dict = {}
         self._servers: dict = {}
         self._api: dict = {}
-        self._active: dict = {}  # keys under way -> cuts when started
+        self._active: dict = {}  # keys under way -> (cuts, misses) then
         self._cuts = 0
+        # A result that met a module not followed may change when more
+        # modules are followed; the others are final.
+        self._misses = 0
+        self._provisional: list = []  # (memo, key)
+        self._open: set = set()       # their keys
 
-    def follow(self, module_name: str) -> None:
-        """Follow one more module (what was judged without it is
+    def follow(self, module_names) -> None:
+        """Follow more modules (what was judged without them is
         forgotten)."""
-        if self.modules is not None and module_name not in self.modules:
-            self.modules.add(module_name)
-            self._memo.clear()
-            self._classes.clear()
-            self._servers.clear()
+        if self.modules is not None and \
+                not self.modules.issuperset(module_names):
+            self.modules.update(module_names)
+            for memo, key in self._provisional:
+                memo.pop(key, None)
+            self._provisional.clear()
+            self._open.clear()
 
     def follows(self, module_name: str) -> bool:
         return self.modules is None or module_name in self.modules
+
+    def _followed(self, module_name: str) -> bool:
+        if self.follows(module_name):
+            return True
+        self._misses += 1
+        return False
+
+    def _hit(self, memo, key):
+        found = memo.get(key)
+        if found is not None and key in self._open:
+            self._misses += 1  # built on a result that may change
+        return found
 
     # -- functions -----------------------------------------------------
     def of(self, module, node, owner: ClassInfo | None = None) -> frozenset:
         """The kinds of oslo.messaging use ``node`` can reach."""
         key = (id(node), owner.path if owner is not None else None)
-        found = self._memo.get(key)
+        found = self._hit(self._memo, key)
         if found is not None:
             return found
         if self._enter(key):
@@ -93,15 +113,18 @@ class Reach:
         if key in self._active:
             self._cuts += 1
             return True
-        self._active[key] = self._cuts
+        self._active[key] = (self._cuts, self._misses)
         return False
 
     def _leave(self, key, found, memo):
         """A result computed without cutting a recursion below it is final;
         one that cut a recursion is right for this question only."""
-        cuts = self._active.pop(key)
+        cuts, misses = self._active.pop(key)
         if cuts == self._cuts or not self._active:
             memo[key] = found
+            if misses != self._misses:
+                self._provisional.append((memo, key))
+                self._open.add(key)
         return found
 
     def _call(self, module, call: ast.Call, owner, local) -> frozenset:
@@ -165,7 +188,7 @@ class Reach:
         if not path:
             return _NONE
         module, _, name = path.rpartition(".")
-        if not self.follows(module):
+        if not self._followed(module):
             return _NONE
         mod = self.project.module(module)
         if mod is None or name not in mod.classes:
@@ -198,8 +221,8 @@ class Reach:
         if ref is None and root.id not in module.functions and \
                 root.id not in module.classes:
             return _NONE
-        if ref is not None and not self.follows(ref.module) and \
-                not self.follows(ref.target):
+        if ref is not None and not self._followed(ref.module) and \
+                not self._followed(ref.target):
             return _NONE
         try:
             target = self.project.follow(ref) if ref is not None else \
@@ -208,7 +231,7 @@ class Reach:
                 if isinstance(target, ClassInfo):
                     mro, _ = self.project.mro(target)
                     found = self.project.find_method(mro, attr)
-                    if found is None or not self.follows(
+                    if found is None or not self._followed(
                             found[0].module.name):
                         return _NONE
                     return self.of(found[0].module, found[1], target)
@@ -216,13 +239,13 @@ class Reach:
         except RecursionError:
             return _NONE
         if isinstance(target, ClassInfo):
-            if not self.follows(target.module.name):
+            if not self._followed(target.module.name):
                 return _NONE
             return self.of_class(target)
         if isinstance(target, tuple) and isinstance(
                 target[1], (ast.FunctionDef, ast.AsyncFunctionDef)):
             mod, node = target
-            if not self.follows(mod.name):
+            if not self._followed(mod.name):
                 return _NONE
             if mod is not module and self.api_method(mod, node):
                 return _NONE  # a use of another API (dispatcher.notify)
@@ -234,7 +257,7 @@ class Reach:
         """What instantiating ``info`` can reach: its ``__init__``, and a
         server if some method of it starts one (a service class)."""
         key = ("class", id(info.node))
-        found = self._classes.get(key)
+        found = self._hit(self._classes, key)
         if found is not None:
             return found
         if self._enter(key):
@@ -253,7 +276,7 @@ class Reach:
         """(owner, node) of the methods other than ``__init__`` that start
         an RPC server or a listener: what a service's launcher calls."""
         key = ("servers", id(info.node))
-        found = self._servers.get(key)
+        found = self._hit(self._servers, key)
         if found is not None:
             return found
         if self._enter(key):

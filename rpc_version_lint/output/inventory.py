@@ -24,6 +24,9 @@ def api_entry(api, root: str) -> dict:
         "key": api.key,
         "client": None,
         "pairing": api.pairing,
+        "evidence": api.evidence or None,
+        "coverage": api.coverage or None,
+        "coverage_reason": api.reason or None,
         "complete": api.complete,
         "endpoints": [{
             "class": e.path,
@@ -31,6 +34,8 @@ def api_entry(api, root: str) -> dict:
             "version": e.version.text if e.version else None,
             "namespace": e.namespace,
             "registered_by": e.registered_by,
+            "registration": _where(root, *e.registration)
+            if e.registration else None,
             "methods": len(e.methods),
         } for e in api.endpoints],
         "majors": sorted(api.majors),
@@ -53,6 +58,10 @@ def api_entry(api, root: str) -> dict:
                 "first": _alias(aliases[0]) if aliases else None,
                 "last": _alias(aliases[-1]) if aliases else None,
             },
+            "routes": [_route(r) for r in sorted(
+                client.routes, key=lambda r: (r.topic or "",
+                                              r.namespace or "",
+                                              r.fanout))],
             "sends": len(client.sends),
             "guards": len(client.guards),
             "compat_helpers": list(client.compat_helpers),
@@ -70,21 +79,34 @@ def api_entry(api, root: str) -> dict:
     return entry
 
 
+def _route(route) -> dict:
+    return {"topic": route.topic, "namespace": route.namespace,
+            "fanout": route.fanout}
+
+
 def _alias(alias) -> dict:
     return {"release": alias.release, "version": alias.version.text}
 
 
 def build(results) -> dict:
     """The inventory of several scopes (``engine.Result`` objects)."""
-    apis = []
+    apis, listeners = [], []
+    coverage = {"checked": 0, "partial": 0, "unchecked": 0}
     for result in results:
         apis += [api_entry(api, result.root) for api in result.head.apis]
-    return {"schema_version": SCHEMA_VERSION, "apis": apis}
+        for key, count in result.head.coverage().items():
+            coverage[key] += count
+        listeners += [{"class": path,
+                       "location": _where(result.root, relpath, line)}
+                      for path, relpath, line in result.head.listeners]
+    return {"schema_version": SCHEMA_VERSION, "coverage": coverage,
+            "apis": apis, "listeners": listeners}
 
 
 def text(inventory: dict) -> str:
-    header = ("API", "client", "server endpoints", "majors", "newest",
-              "aliases", "pinned by", "sends", "guards", "unresolved")
+    header = ("API", "client", "server endpoints", "paired by", "checked",
+              "majors", "newest", "aliases", "pinned by", "sends", "guards",
+              "unresolved")
     rows = [header]
     for api in inventory["apis"]:
         client = api["client"] or {}
@@ -107,6 +129,8 @@ def text(inventory: dict) -> str:
             f"{client['class'].rpartition('.')[2]} {client['location']}"
             if client else "-",
             endpoints,
+            api["evidence"] or "-",
+            api["coverage"] or "-",
             ",".join(str(m) for m in api["majors"]) or "-",
             api["newest"] or "-",
             alias_text,
@@ -126,6 +150,19 @@ def text(inventory: dict) -> str:
                            f"{u['why']}")
     if details:
         lines += ["", "Unresolved expressions:"] + details
+    gaps = [f"  {api['name']}: {api['coverage']}: {api['coverage_reason']}"
+            for api in inventory["apis"]
+            if api["coverage"] in ("partial", "unchecked")]
+    if gaps:
+        lines += ["", "Not fully checked:"] + gaps
+    if inventory["listeners"]:
+        lines += ["", "Notification listeners (not RPC APIs, set aside):"] + [
+            f"  {item['class']} {item['location']}"
+            for item in inventory["listeners"]]
+    counts = inventory["coverage"]
+    lines += ["", f"{len(inventory['apis'])} RPC APIs; client APIs: "
+              f"{counts['checked']} checked, {counts['partial']} partly, "
+              f"{counts['unchecked']} not checked"]
     return "\n".join(lines)
 
 
@@ -169,7 +206,10 @@ def matrix_text(data: dict) -> str:
     rows = [header]
     for api in data["apis"]:
         for i, d in enumerate(api["directions"]):
-            rows.append((api["api"] if i == 0 else "",
+            # several previous releases (a SLURP release): say which
+            name = f"{api['api']}, from {api['from']}" if "from" in api \
+                else api["api"]
+            rows.append((name if i == 0 else "",
                          (api["previous_cap"] or "-") if i == 0 else "",
                          d["direction"], str(d["messages"]),
                          str(d["failures"])))

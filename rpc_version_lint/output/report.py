@@ -12,7 +12,7 @@ import os
 import re
 from urllib.parse import quote
 
-from .. import __version__, rules
+from .. import RULES_URL, __version__, rules
 
 JSON_SCHEMA_VERSION = 1
 
@@ -33,8 +33,22 @@ def write_line(stream, text: str) -> None:
         raw = raw[os.write(fd, raw):]
 
 
-def location(result, finding) -> str:
-    return os.path.relpath(os.path.join(result.root, finding.relpath))
+def location(result, finding, root: str | None = None) -> str:
+    """The finding's file relative to ``root`` (default: the working
+    directory)."""
+    path = os.path.join(result.root, finding.relpath)
+    if root is None:
+        return os.path.relpath(path)
+    # git gives the work tree's real path: compare like with like
+    return os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+
+
+def level(result, code: str) -> str:
+    """``error`` or ``warning``, as the run's settings say."""
+    if result.config is not None:
+        return result.config.level(code)
+    r = rules.get(code)
+    return r.severity if r is not None else "error"
 
 
 # What would let text from the analysed code (a method name, a topic, a
@@ -63,26 +77,77 @@ def escaped(data):
     return escape(data)
 
 
-def _each(results, what="findings"):
-    """(path, finding, reason) with the finding's text and the reason
-    escaped; the path as it is (each format escapes it its own way)."""
+def _each(results, what="findings", root=None):
+    """(path, finding, reason, result) with the finding's text and the
+    reason escaped; the path as it is (each format escapes it its own
+    way), relative to ``root`` (default: the working directory)."""
     for result in results:
         for item in getattr(result, what):
             finding, reason = item if isinstance(item, tuple) else (item,
                                                                     None)
+            if what == "known":
+                reason = f"known finding ({result.config.known.shown})"
             safe = dataclasses.replace(finding, message=escape(
-                finding.message), api=escape(finding.api))
-            yield location(result, finding), safe, escape(reason)
+                finding.message), api=escape(finding.api), folded=tuple(
+                dataclasses.replace(s, relpath=location(result, s, root),
+                                    message=escape(s.message))
+                for s in finding.folded))
+            yield location(result, finding, root), safe, escape(reason), \
+                result
+
+
+def coverage(results) -> dict:
+    """Client APIs checked fully, partially and not at all, and why for
+    the last two."""
+    counts = {"checked": 0, "partial": 0, "unchecked": 0}
+    apis = []
+    for result in results:
+        for kind, number in result.head.coverage().items():
+            counts[kind] += number
+        for api in result.head.apis:
+            if api.client is not None and api.coverage in ("partial",
+                                                           "unchecked"):
+                apis.append({"api": api.key, "name": api.name,
+                             "coverage": api.coverage,
+                             "reason": api.reason or "not known"})
+    return {**counts, "apis": apis}
+
+
+def coverage_text(counts: dict) -> str:
+    """``21 RPC APIs: 17 checked, 3 partly, 1 not (see --inventory)``."""
+    total = counts["checked"] + counts["partial"] + counts["unchecked"]
+    if not total:
+        return "0 RPC APIs"
+    parts = [f"{counts['checked']} checked"]
+    if counts["partial"]:
+        parts.append(f"{counts['partial']} partly")
+    if counts["unchecked"]:
+        parts.append(f"{counts['unchecked']} not")
+    see = " (see --inventory)" if total > counts["checked"] else ""
+    return (f"{total} RPC API{'s' * (total != 1)}: {', '.join(parts)}"
+            f"{see}")
+
+
+def coverage_notes(results) -> list[str]:
+    """One line per client API checked partly or not at all, with why."""
+    words = {"partial": "partly checked", "unchecked": "not checked"}
+    return [escape(f"{words[a['coverage']]}: {a['name']} ({a['api']}): "
+                   f"{a['reason']}") for a in coverage(results)["apis"]]
 
 
 def summary(results, python_files: int | None = None) -> dict:
-    findings = [f for r in results for f in r.findings]
+    findings = [(r, f) for r in results for f in r.findings]
+    warnings = sum(1 for r, f in findings if level(r, f.code) == "warning")
     found = {
         "findings": len(findings),
-        "apis": len({f.api for f in findings}),
+        "errors": len(findings) - warnings,
+        "warnings": warnings,
+        "apis": len({f.api for _, f in findings if f.api}),
         "files_checked": sum(r.head.scanned for r in results),
+        "known": sum(len(r.known) for r in results),
         "allowed": sum(len(r.allowed) for r in results),
         "approved": sum(len(r.approved) for r in results),
+        "coverage": coverage(results),
     }
     if python_files is not None:
         found["python_files"] = python_files
@@ -96,63 +161,82 @@ def summary_line(results, python_files: int | None = None) -> str:
         # as flake8 would: nothing to check here is not an error
         return (f"0 RPC APIs in {python_files} Python "
                 f"file{'s' * (python_files != 1)}")
-    line = (f"{s['findings']} finding{'s' * (s['findings'] != 1)} in "
-            f"{s['apis']} API{'s' * (s['apis'] != 1)}, "
+    warned = f" ({s['warnings']} warning{'s' * (s['warnings'] != 1)})" \
+        if s["warnings"] else ""
+    line = (f"{s['findings']} finding{'s' * (s['findings'] != 1)}{warned} "
+            f"in {s['apis']} API{'s' * (s['apis'] != 1)}, "
             f"{s['files_checked']} file{'s' * (s['files_checked'] != 1)} "
             f"checked")
-    extra = [f"{s[k]} {k}" for k in ("approved", "allowed") if s[k]]
-    return line + (f" ({', '.join(extra)})" if extra else "")
+    extra = [f"{s[k]} {k}" for k in ("known", "approved", "allowed")
+             if s[k]]
+    line += f" ({', '.join(extra)})" if extra else ""
+    return f"{line}; {coverage_text(s['coverage'])}"
 
 
 def text(results) -> list[str]:
     return [f"{escape(path)}:{f.line}:{f.col + 1}: {f.code} {f.message}"
-            for path, f, _ in _each(results)]
+            for path, f, _, _ in _each(results)]
 
 
 def notes(results) -> list[str]:
-    """What is set aside, one line each: never a silent pass."""
+    """What is set aside or not checked, one line each: never a silent
+    pass."""
     lines = [f"approved: {escape(path)}:{f.line}: {f.code} {f.message} "
              f"(RPC-Approved: {reason})"
-             for path, f, reason in _each(results, "approved")]
-    return lines
+             for path, f, reason, _ in _each(results, "approved")]
+    return lines + coverage_notes(results)
 
 
 def as_json(results, python_files: int | None = None) -> dict:
-    def entry(path, f, reason=None):
+    def entry(path, f, reason, result):
         item = {"path": path, "line": f.line, "col": f.col + 1,
                 "code": f.code, "title": rules.get(f.code).title,
-                "api": f.api, "message": f.message}
+                "severity": level(result, f.code), "api": f.api,
+                "message": f.message,
+                "fingerprint": result.fingerprints.get(f, "")}
         if reason is not None:
             item["reason"] = reason
+        if f.folded:  # symptoms of the same cause (rules/fold.py)
+            item["folded"] = [{"path": s.relpath, "line": s.line,
+                               "code": s.code, "message": s.message}
+                              for s in f.folded]
         return item
 
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "tool": {"name": "rpc-version-lint", "version": __version__},
         "findings": [entry(*e) for e in _each(results)],
+        "known": [entry(*e) for e in _each(results, "known")],
         "approved": [entry(*e) for e in _each(results, "approved")],
         "allowed": [entry(*e) for e in _each(results, "allowed")],
-        "summary": summary(results, python_files),
+        "summary": escaped(summary(results, python_files)),
     }
 
 
-def as_sarif(results) -> dict:
+def as_sarif(results, root: str | None = None) -> dict:
+    """SARIF 2.1.0, paths relative to ``root`` (the repository root),
+    which the consumer knows as ``%SRCROOT%``: no local path is written."""
+    from .. import known
     catalogue = rules.all_rules()
     index = {r.code: i for i, r in enumerate(catalogue)}
+    config = next((r.config for r in results if r.config), None)
     sarif_rules = [{
         "id": r.code,
         "name": "".join(w.capitalize() for w in r.title.split()),
         "shortDescription": {"text": r.title},
         "fullDescription": {"text": " ".join(r.rationale.split())},
+        "helpUri": RULES_URL.format(code=r.code),
         "help": {"text": explanation(r), "markdown": rule_page(r)},
-        "defaultConfiguration": {"enabled": r.default, "level": "error"},
+        "defaultConfiguration": {
+            "enabled": r.default,
+            "level": config.level(r.code) if config else r.severity},
     } for r in catalogue]
 
-    def result(path, f, reason, kind=None):
+    def result(path, f, reason, run, kind=None):
         item = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
-            "level": "error",
+            "level": level(run, f.code),
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": quote(path.replace(os.sep,
@@ -161,15 +245,18 @@ def as_sarif(results) -> dict:
                 "region": {"startLine": f.line,
                            "startColumn": f.col + 1}}}],
         }
+        if f in run.fingerprints:
+            item["partialFingerprints"] = {
+                known.FINGERPRINT: run.fingerprints[f]}
         if kind:
             item["suppressions"] = [{"kind": "external", "status":
                                      "accepted", "justification": reason}]
         return item
 
-    found = [result(*e) for e in _each(results)]
-    found += [result(*e, kind="approved")
-              for e in _each(results, "approved")]
-    found += [result(*e, kind="allowed") for e in _each(results, "allowed")]
+    found = [result(*e) for e in _each(results, root=root)]
+    for kind in ("known", "approved", "allowed"):
+        found += [result(*e, kind=kind)
+                  for e in _each(results, kind, root=root)]
     return {
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/"
                    "errata01/os/schemas/sarif-schema-2.1.0.json",
@@ -180,26 +267,33 @@ def as_sarif(results) -> dict:
                 "version": __version__,
                 "rules": sarif_rules,
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {
-                "uri": _directory_uri(os.getcwd())}},
+            "automationDetails": {"id": _automation_id(config)},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {
+                "text": "The root of the repository checked (the git work "
+                        "tree; the working directory outside git)."}}},
             "columnKind": "unicodeCodePoints",
             "results": found,
+            "properties": {"summary": escaped(summary(results))},
         }],
     }
 
 
-def _directory_uri(path: str) -> str:
-    from pathlib import Path
-    uri = Path(path).resolve().as_uri()
-    return uri if uri.endswith("/") else uri + "/"
+def _automation_id(config) -> str:
+    """The category (``rpc-version-lint/``, or ``rpc-version-lint/upgrade/``
+    for the two-releases run) that code scanning keeps apart."""
+    if config is not None and config.upgrade_from:
+        return "rpc-version-lint/upgrade/"
+    return "rpc-version-lint/"
 
 
-def github(results) -> list[str]:
-    """GitHub Actions workflow commands, one annotation per finding."""
-    return [f"::error file={_prop(escape(path))},line={f.line},"
-            f"col={f.col + 1},"
+def github(results, root: str | None = None) -> list[str]:
+    """GitHub Actions workflow commands, one annotation per finding, with
+    paths relative to ``root`` (the repository root)."""
+    return [f"::{level(r, f.code)} file={_prop(escape(path))},"
+            f"line={f.line},col={f.col + 1},"
             f"title={_prop(f.code + ' ' + rules.get(f.code).title)}::"
-            f"{_data(f.message)}" for path, f, _ in _each(results)]
+            f"{_data(f.message)}"
+            for path, f, _, r in _each(results, root=root)]
 
 
 def _data(value: str) -> str:
@@ -216,6 +310,9 @@ def _prop(value: str) -> str:
 def explanation(r) -> str:
     state = "on by default" if r.default else \
         "off by default: select it, e.g. extend-select = " + r.code
+    state += f"; severity {r.severity}" + (
+        ", which fails the run only with --strict / rpc-strict"
+        if r.severity == "warning" else "")
     bad = "\n".join("    " + line for line in r.bad.splitlines())
     good = "\n".join("    " + line for line in r.good.splitlines())
     needs = {"base": "\nNeeds a baseline (--base / rpc-base).",
@@ -231,6 +328,11 @@ def rule_page(r) -> str:
                         "`rpc-upgrade-from`)."}.get(r.needs, "")
     state = "on by default" if r.default else \
         f"off by default (enable with `extend-select = {r.code}`)"
+    if r.severity == "warning":
+        state += ("; severity warning: reported, fails the run only with "
+                  "`rpc-strict` (`--strict`)")
+    else:
+        state += "; severity error"
     return "\n".join([
         f"# {r.code}: {r.title}", "",
         f"*{state}.* {needs}".rstrip(), "",
@@ -246,8 +348,10 @@ def rules_index() -> str:
     lines = ["# Rules", "",
              "Generated from the rule catalogue "
              "(`python -m rpc_version_lint.docs`); do not edit by hand.", "",
-             "| code | default | title |", "| --- | --- | --- |"]
+             "| code | default | severity | title |",
+             "| --- | --- | --- | --- |"]
     for r in rules.all_rules():
         lines.append(f"| [{r.code}]({r.code}.md) | "
-                     f"{'on' if r.default else 'off'} | {r.title} |")
+                     f"{'on' if r.default else 'off'} | {r.severity} | "
+                     f"{r.title} |")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..pairing import counterparts
-from ..versions import holds
+from ..versions import cap_allows, holds
 from . import Finding, rule
 
 
@@ -219,21 +219,57 @@ def not_accepted(ctx):
         for send, variant, version in sends_with_versions(api):
             if accepting(api, version):
                 continue
+            relpath, line = version_site(send, variant)
             if unpinned(variant):
                 yield Finding(
-                    send.relpath, send.line, 0, "RPC201",
+                    relpath, line, 0, "RPC201",
                     f"{api.name}: {send.method} is sent as {version}, which "
-                    f"no endpoint accepts ({endpoints_text(api)}); raise "
-                    f"the server's target to {version} in this change or "
-                    f"send a version it accepts", api.name)
+                    f"no endpoint accepts ({endpoints_text(api)}); "
+                    f"{advice(api, version)}", api.name,
+                    cause=refused(api, version))
             elif version.major in api.majors:
                 best = api.endpoint_for(version.major)
                 yield Finding(
-                    send.relpath, send.line, 0, "RPC201",
+                    relpath, line, 0, "RPC201",
                     f"{api.name}: {path_text(variant)}, {send.method} is "
                     f"sent as {version}, above what {best.name} accepts "
                     f"({best.version}); fall back to {best.version} or "
-                    f"lower", api.name)
+                    f"lower", api.name, cause=refused(api, version))
+
+
+def version_site(send, variant) -> tuple[str, int]:
+    """Where the version a message goes out with is written (the literal
+    a bump raised, the client's constant a default comes from), else the
+    prepare line."""
+    ref = variant.version
+    if ref.resolved and ref.relpath and ref.line:
+        return ref.relpath, ref.line
+    return send.relpath, send.line
+
+
+def refused(api, version) -> tuple:
+    """Why no endpoint accepts ``version``, as a cause (rules/fold.py):
+    its major is not served, or only up to an older minor."""
+    if version.major in api.majors:
+        return ("minor", version.major,
+                str(api.endpoint_for(version.major).accepts))
+    return ("major", version.major)
+
+
+def advice(api, version) -> str:
+    """What to do about an unpinned message no endpoint accepts, in the
+    direction the versions differ."""
+    if version.major in api.majors:
+        return (f"raise the server's target to {version} in this change or "
+                f"send a version it accepts")
+    served = sorted(api.majors)
+    if served and version.major < served[-1]:
+        return (f"the server no longer accepts {version.major}.x: send a "
+                f"{served[-1]}.x version, or keep an endpoint for "
+                f"{version.major}.x until no client sends it")
+    return (f"the server does not accept {version.major}.x yet: send a "
+            f"{served[-1]}.x version, or bump the server's major (keeping "
+            f"an endpoint for {served[-1]}.x) first")
 
 
 @rule("RPC202", "No endpoint has the method",
@@ -275,7 +311,9 @@ def no_such_method(ctx):
                 send.relpath, send.send_line, 0, "RPC202",
                 f"{api.name}: {send.method} sent as {version} "
                 f"({path_text(variant)}) reaches {why}; {fix} or stop "
-                f"sending it at {version}", api.name)
+                f"sending it at {version}", api.name,
+                cause=("method", send.method,
+                       accepting(api, version)[0].path))
 
 
 @rule("RPC203", "Endpoint method does not take the message's arguments",
@@ -364,8 +402,8 @@ def argument_findings(api, messages, code="RPC203", label=None):
                 key = (send.relpath, send.send_line, send.method,
                        method.relpath, method.line)
                 entry = problems.setdefault(key, (send, [], method, {}))
-                if endpoint.name not in entry[1]:
-                    entry[1].append(endpoint.name)
+                if not any(e is endpoint for e in entry[1]):
+                    entry[1].append(endpoint)
                 texts = entry[3].setdefault((kind, name), [])
                 text = f"sent as {version}{guards_text(variant)}"
                 if text not in texts:
@@ -389,15 +427,15 @@ def argument_findings(api, messages, code="RPC203", label=None):
             fix = ("keep accepting what is passed (the old name, with a "
                    "default) until a major bump changes the clients")
         lead = f"{send.method} {common}" if common else send.method
-        owner = method.owner.rpartition(".")[2] or endpoints[0]
-        through = [e for e in endpoints if e != owner]
+        owner = method.owner.rpartition(".")[2] or endpoints[0].name
+        through = [e.name for e in endpoints if e.name != owner]
         via = f" (through {', '.join(through)})" if through else ""
         yield Finding(
             send.relpath, send.send_line, 0, code,
             f"{label or api.name}: {lead} reaches {owner}."
             f"{method.name}() ({method.relpath}:{method.line}){via} "
             f"{', and '.join(parts)}: the server raises TypeError; {fix}",
-            api.name)
+            api.name, cause=("args", send.method, endpoints[0].path))
 
 
 @rule("RPC204", "Compatibility path for a major no endpoint accepts",
@@ -427,12 +465,14 @@ def dead_fallback(ctx):
         for send, variant, version in sends_with_versions(api):
             if unpinned(variant) or version.major in api.majors:
                 continue
+            relpath, line = version_site(send, variant)
             yield Finding(
-                send.relpath, send.line, 0, "RPC204",
+                relpath, line, 0, "RPC204",
                 f"{api.name}: {path_text(variant)}, {send.method} falls "
                 f"back to {version}, but no endpoint accepts "
                 f"{version.major}.x any more ({endpoints_text(api)}); "
-                f"remove the dead compatibility path", api.name)
+                f"remove the dead compatibility path", api.name,
+                cause=("major", version.major))
 
 
 # -- compat proxies -----------------------------------------------------------
@@ -746,6 +786,7 @@ def _development_problems(api, newest):
 
 
 @rule("RPC207", "Version history out of step with the server",
+      severity="warning",
       rationale="""
       RPC API classes keep an "API version history" docstring: reviewers
       and operators read it to know what each version added and which
@@ -797,7 +838,11 @@ def history_behind(ctx):
 
 def _history_ahead(api, newest):
     """A history whose newest entry is above the version the server
-    accepts: the bump it records never reached the server."""
+    accepts: the bump it records never reached the server. When the client
+    already sends above it, RPC201 reports that one cause."""
+    if any(v > newest for _, _, v in sends_with_versions(api)
+           if v.major == newest.major):
+        return
     owners = [(api.client.name, api.client.history,
                (api.client.relpath, api.client.history_line))]
     owners += [(e.name, e.history, e.declared or (e.relpath, e.line))
@@ -821,17 +866,25 @@ def uncapped(variant, cap) -> bool:
     return holds(variant.constraints, cap)
 
 
-@rule("RPC208", "New minor sent without a guard by a cappable client",
+@rule("RPC208", "New minor sent before older nodes can take it",
       reads_base=True,
       rationale="""
-      A client that can be capped ([upgrade_levels], VERSION_ALIASES, a
-      computed cap) is pinned to the previous release while a deployment
-      upgrades. A version newer than that release speaks -- newer than the
-      newest alias, or than anything the client sent at the baseline --
-      makes a capped client raise RPCVersionCapError unless a
-      can_send_version() guard (or a compat helper) picks an older version
-      or refuses politely first. Minor versions only; new majors are
-      RPC103's business.
+      While a deployment upgrades, new clients and old servers run side
+      by side. A client a deployment can pin ([upgrade_levels],
+      VERSION_ALIASES, a computed cap) is pinned to the previous release
+      meanwhile: a version newer than that release speaks -- newer than
+      the newest alias, or than anything the client sent at the baseline
+      (or in the previous release) -- makes the capped client raise
+      RPCVersionCapError unless a can_send_version() guard (or a compat
+      helper) picks an older version or refuses politely first.
+
+      A client no deployment can pin (no cap, or a literal
+      version_cap='6.12' that is the same everywhere) sends the new
+      version as soon as it is upgraded: servers still running the
+      previous code reject it with UnsupportedVersion. Such an API is safe
+      only when its servers are upgraded before its clients; the finding
+      says so once per API and change, at the line that raised the
+      version. Minor versions only; new majors are RPC1xx's business.
       """,
       bad="""
       def allow_share(self, ctxt, instance, share_mapping):
@@ -848,45 +901,101 @@ def uncapped(variant, cap) -> bool:
       """,
       fix="""
       Check can_send_version() for that version (or a newer one) first,
-      and fall back to an older version or raise a clear error.
+      and fall back to an older version or raise a clear error. For an
+      API no deployment can pin, make sure the servers are upgraded first
+      (release notes, upgrade docs), or give the client a cap operators
+      can set.
       """)
 def unguarded_new_minor(ctx):
-    base_apis = counterparts(ctx.head.apis, ctx.base.apis) if ctx.base \
-        else {}
     for api in ctx.head.apis:
         client = api.client
-        if client is None or not (client.pinnable or client.aliases):
+        if client is None:
             continue
-        caps = []
-        newest_alias = max((a.version.version for a in client.aliases or ()
-                            if a.version.version), default=None)
-        if newest_alias is not None:
-            caps.append((newest_alias, f"the newest alias "
-                         f"({_alias_name(client, newest_alias)})"))
-        base = base_apis.get(api.key)
-        if base is not None and base.client is not None:
-            sent = [v for _, _, v in sends_with_versions(base)]
-            if base.client.target and base.client.target.version:
-                sent.append(base.client.target.version)
-            for major in {v.major for v in sent}:
-                top = max(v for v in sent if v.major == major)
-                caps.append((top, f"the newest version it sent at "
-                             f"{ctx.base.label} ({top})"))
-        seen = set()
-        for send, variant, version in sends_with_versions(api):
-            for cap, why in caps:
-                if version.major != cap.major or version <= cap or \
-                        not uncapped(variant, cap) or \
-                        (send.relpath, send.line) in seen:
-                    continue
-                seen.add((send.relpath, send.line))
-                yield Finding(
-                    send.relpath, send.line, 0, "RPC208",
-                    f"{api.name}: {send.method} is sent as {version}, newer "
-                    f"than {why}, with no can_send_version('{version}') "
-                    f"guard: a client pinned to {cap} raises "
-                    f"RPCVersionCapError; guard it and fall back or raise",
-                    api.name)
+        if client.deployment_pin:
+            yield from _capped_sends(ctx, api)
+        else:  # no cap, or a literal one
+            yield from _servers_first(ctx, api)
+
+
+def _capped_sends(ctx, api):
+    """Every send a client pinned to the previous release refuses."""
+    client = api.client
+    base_apis = counterparts(ctx.head.apis, ctx.base.apis) if ctx.base \
+        else {}
+    caps = []
+    newest_alias = max((a.version.version for a in client.aliases or ()
+                        if a.version.version), default=None)
+    if newest_alias is not None:
+        caps.append((newest_alias, f"the newest alias "
+                     f"({_alias_name(client, newest_alias)})"))
+    base = base_apis.get(api.key)
+    if base is not None and base.client is not None:
+        sent = [v for _, _, v in sends_with_versions(base)]
+        if base.client.target and base.client.target.version:
+            sent.append(base.client.target.version)
+        for major in {v.major for v in sent}:
+            top = max(v for v in sent if v.major == major)
+            caps.append((top, f"the newest version it sent at "
+                         f"{ctx.base.label} ({top})"))
+    seen = set()
+    for send, variant, version in sends_with_versions(api):
+        for cap, why in caps:
+            if version.major != cap.major or version <= cap or \
+                    not uncapped(variant, cap) or \
+                    (send.relpath, send.line) in seen:
+                continue
+            seen.add((send.relpath, send.line))
+            yield Finding(
+                send.relpath, send.line, 0, "RPC208",
+                f"{api.name}: {send.method} is sent as {version}, newer "
+                f"than {why}, with no can_send_version('{version}') "
+                f"guard: a client pinned to {cap} raises "
+                f"RPCVersionCapError; guard it and fall back or raise",
+                api.name, cause=("cap", send.relpath, send.line,
+                                 str(version)))
+
+
+def _servers_first(ctx, api):
+    """One finding when a client no deployment can pin sends a minor the
+    servers of the baseline (else of the previous release) reject."""
+    for reference in (ctx.base, ctx.previous):
+        old = reference.api(api.key) if reference is not None else None
+        if old is not None and any(a is old
+                                   for a in checked_apis(reference)):
+            break
+    else:
+        return
+    cap = api.client.fixed_cap
+    exposed = []
+    for send, variant, version in sends_with_versions(api):
+        if not uncapped(variant, cap) or not cap_allows(cap, version) or \
+                version.major not in old.majors or accepting(old, version):
+            continue
+        exposed.append((version, version_site(send, variant), send.method))
+    if not exposed:
+        return
+    top = max(version for version, _, _ in exposed)
+    relpath, line = min(site for version, site, _ in exposed
+                        if version == top)
+    methods = sorted({m for _, _, m in exposed})
+    accepted = old.endpoint_for(top.major).accepts
+    pin = f"its version_cap is the literal '{cap}'" if cap else \
+        "it passes no version_cap"
+    yield Finding(
+        relpath, line, 0, "RPC208",
+        f"{api.name}: this change sends {top} ({_count(methods)}, such as "
+        f"{methods[0]}) while the servers of {reference.label} accept "
+        f"{top.major}.x up to {accepted}, and no deployment can pin the "
+        f"client ({pin}): until every "
+        f"server of the API runs this code those messages fail with "
+        f"UnsupportedVersion; the servers must be upgraded before their "
+        f"clients (say so in the release notes), or guard the new "
+        f"messages with can_send_version()", api.name,
+        cause=("servers-first", top.major))
+
+
+def _count(methods) -> str:
+    return f"{len(methods)} message{'s' * (len(methods) != 1)}"
 
 
 def _alias_name(client, version) -> str:

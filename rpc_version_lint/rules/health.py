@@ -21,7 +21,8 @@ def unresolved_versions(snapshot):
         owners = ([api.client] if api.client else []) + api.endpoints
         for owner in owners:
             for u in owner.unresolved:
-                if (u.text in VERSION_EXPRESSIONS or "paths" in u.why) \
+                if (u.text in VERSION_EXPRESSIONS or "paths" in u.why
+                        or "interpreter steps" in u.why) \
                         and (u.relpath, u.line, u.text) not in seen:
                     seen.add((u.relpath, u.line, u.text))
                     yield u, api.name
@@ -34,7 +35,9 @@ def unresolved_versions(snapshot):
       resolve (a value computed at run time, a constant of a library that
       is not installed) is never assumed to be fine: it is counted in the
       inventory, and this rule points at each one so that you can tell
-      whether the checks cover your API.
+      whether the checks cover your API. So are methods too complex to
+      follow completely (past the interpreter's budget of steps, or with
+      too many paths): only part of them is checked.
       """,
       bad="""
       cctxt = self.client.prepare(version=compute_version(ctxt))
@@ -89,3 +92,35 @@ def setting_not_honoured(ctx):
         for relpath in ctx.files:
             yield Finding(relpath, 1, 0, "RPC900",
                           f"RPC checks incomplete: {reason}")
+
+
+@rule("RPC902", "Suppression that matches nothing", severity="warning",
+      rationale="""
+      A `# noqa: RPC203` comment, an rpc-allow entry or an entry of the
+      known-findings file that no longer matches any finding hides
+      nothing today, and would hide the same mistake made again later. It
+      is reported so that none goes stale silently: at the comment's line,
+      the allow entry's line in the configuration file, or the entry's
+      line in the known-findings file. Only what this run could have found
+      is judged: codes of rules that judge the tree as it is (RPC2xx,
+      RPC9xx, and RPC4xx under the same --upgrade-from), in the files the
+      tool analyses, for the package the entry belongs to. Rules that
+      judge a change (RPC1xx, RPC3xx) match only the change they were
+      written for, so what covers them is not judged, except an allow
+      entry naming an API that no longer exists.
+      """,
+      bad="""
+      # the server accepts 6.2 since the last release
+      cctxt = self.client.prepare(version='6.2')  # noqa: RPC201
+      """,
+      good="""
+      cctxt = self.client.prepare(version='6.2')
+      """,
+      fix="""
+      Remove the comment or the entry; for the known-findings file, write
+      it again with --write-known-findings FILE.
+      """)
+def stale_suppression(ctx):
+    # Found after every other rule has run, from their findings
+    # (rpc_version_lint/known.py): nothing to do here.
+    return ()

@@ -11,21 +11,49 @@ major between classes stay quiet.
 from __future__ import annotations
 
 from ..pairing import counterparts, topic_removals
+from ..series import counts_as_released
 from ..source.baseline import has_upgrade_impact
 from ..versions import Version, holds
-from . import Finding, rule
+from . import Finding, Step, rule
 
 _FAR = 10 ** 9
 
 
 def paired(ctx):
     """(head api, base api) for every API present on both sides."""
-    base = counterparts(ctx.head.apis, ctx.base.apis)  # renames too
-    for api in ctx.head.apis:
-        if api.key in base and api.endpoints and base[api.key].endpoints:
-            yield api, base[api.key]
+    yield from pairs(ctx.head, ctx.base)
+
+
+def pairs(head, base):
+    before = counterparts(head.apis, base.apis)  # renames too
+    for api in head.apis:
+        if api.key in before and api.endpoints and before[api.key].endpoints:
+            yield api, before[api.key]
     # an old major served on its own topic, whose servers went away
-    yield from topic_removals(ctx.head.apis, ctx.base.apis)
+    yield from topic_removals(head.apis, base.apis)
+
+
+def steps(ctx) -> list:
+    """The changes RPC101/RPC102 judge one by one: each commit of a
+    revision range that touches an RPC API (and the working tree), else
+    the whole change."""
+    if ctx.steps:
+        return ctx.steps
+    return [Step(ctx.base, ctx.head, ctx.messages)] if ctx.base else []
+
+
+def judged(ctx):
+    """(step, api at that step, api before it, api now) for every API of
+    every step that is still there at head (where findings are placed)."""
+    now = {api.key: api for api in ctx.head.apis if api.endpoints}
+    for step in steps(ctx):
+        for head, base in pairs(step.head, step.base):
+            if head.key in now:
+                yield step, head, base, now[head.key]
+
+
+def in_step(step) -> str:
+    return f"in {step.label}, " if step.label else ""
 
 
 def newest_of(api, major: int) -> Version | None:
@@ -40,10 +68,27 @@ def declaration(endpoint) -> tuple[str, int]:
     return endpoint.relpath, endpoint.line
 
 
-def server_site(api, major: int) -> tuple[str, int]:
-    """Where the server declares the version it takes for ``major``."""
-    endpoint = api.endpoint_for(major)
+def version_site(endpoint) -> tuple[str, int]:
+    """Where the endpoint's version is written (a subclass's
+    RPC_API_VERSION, the client's constant a manager takes its version
+    from), else its target."""
+    ref = endpoint.version
+    if ref is not None and ref.resolved and ref.line:
+        return ref.relpath, ref.line
     return declaration(endpoint)
+
+
+def server_site(api, major: int) -> tuple[str, int]:
+    """Where the server declares the version it takes for ``major`` (its
+    newest endpoint's when it takes none of it any more)."""
+    endpoint = api.endpoint_for(major) or api.endpoint_for(max(api.majors))
+    return declaration(endpoint)
+
+
+def major_site(api, major: int) -> tuple[str, int]:
+    """Where the version of the endpoint taking ``major`` is written."""
+    return version_site(api.endpoint_for(major) or
+                        api.endpoint_for(max(api.majors)))
 
 
 def removal_site(head, base, old: int, new: int) -> tuple[str, int]:
@@ -123,32 +168,56 @@ def is_rolling(api, ctx) -> bool:
       remove it then in its own change tagged UpgradeImpact.
       """)
 def dropped_in_bump(ctx):
-    for head, base in paired(ctx):
+    introduced = {}  # (api key, N) -> the step that added N+1 beside N
+    for step, head, base, now in judged(ctx):
         for old in sorted(base.majors):
             new = old + 1
+            bump = introduced.get((head.key, old))
+            if old in base.majors and new in base.majors and \
+                    old not in head.majors and new in head.majors and \
+                    bump is not None and bump.tags_before == step.tags_before:
+                # no release tag between the two: none ran change #1 alone
+                yield outage(step, bump, now, base, old)
             if new not in head.majors or new in base.majors:
                 continue
             if old not in head.majors:
-                relpath, line = server_site(head, new)
+                # the line that raised the version carries the cause
+                relpath, line = major_site(now, new)
                 yield Finding(
                     relpath, line, 0, "RPC101",
-                    f"{head.name}: the server no longer accepts {old}.x in "
-                    f"the change that introduced {new}.0; keep a {old}.x "
-                    f"endpoint (such as a proxy at {newest_of(base, old)} "
-                    f"in additional_endpoints) until the next release",
-                    head.name)
+                    f"{head.name}: {in_step(step)}the server no longer "
+                    f"accepts {old}.x in the change that introduced "
+                    f"{new}.0; keep a {old}.x endpoint (such as a proxy at "
+                    f"{newest_of(base, old)} in additional_endpoints) until "
+                    f"the next release", head.name, cause=("major", old))
                 continue
+            introduced[(head.key, old)] = step
             before, after = newest_of(base, old), newest_of(head, old)
             if after < before:
                 endpoint = head.endpoint_for(old)
-                relpath, line = declaration(endpoint)
+                relpath, line = major_site(now, old)
                 yield Finding(
                     relpath, line, 0, "RPC101",
-                    f"{head.name}: {endpoint.name} keeps {old}.x only up to "
-                    f"{after}, but the server accepted {before}; messages "
-                    f"from nodes still sending {old}.x up to {before} would "
-                    f"be rejected; declare {before}",
-                    head.name)
+                    f"{head.name}: {in_step(step)}{endpoint.name} keeps "
+                    f"{old}.x only up to {after}, but the server accepted "
+                    f"{before}; messages from nodes still sending {old}.x "
+                    f"up to {before} would be rejected; declare {before}",
+                    head.name, cause=("minor", old, str(after)))
+
+
+def outage(removal, bump, now, base, old: int) -> Finding:
+    """Change #1 and change #2 of the same major in one range: no release
+    ran change #1 alone, so the previous release's nodes, which send only
+    ``old``.x, are rejected once it is removed."""
+    relpath, line = removal_site(now, base, old, old + 1)
+    return Finding(
+        relpath, line, 0, "RPC101",
+        f"{now.name}: {old}.x is removed in {removal.label} and "
+        f"{old + 1}.0 was introduced in {bump.label}, in the same range: no "
+        f"release ran the server accepting both, so services of the "
+        f"previous release, which send only {old}.x, are rejected; remove "
+        f"{old}.x only after a release has shipped {old + 1}.0 beside it",
+        now.name, cause=("major", old))
 
 
 @rule("RPC102", "Old major removed without UpgradeImpact",
@@ -178,18 +247,20 @@ def dropped_in_bump(ctx):
       written; in CI the messages of base..HEAD are checked.
       """)
 def removed_without_tag(ctx):
-    if ctx.messages is None or has_upgrade_impact(ctx.messages):
-        return
-    for head, base in paired(ctx):
+    for step, head, base, now in judged(ctx):
+        if step.messages is None or has_upgrade_impact(step.messages):
+            continue
+        which = f"the message of {step.label} does not carry" if \
+            step.label else "no commit message being checked carries"
         for old in dropped_majors(head, base):
-            relpath, line = removal_site(head, base, old, old + 1)
+            relpath, line = removal_site(now, base, old, old + 1)
             yield Finding(
                 relpath, line, 0, "RPC102",
                 f"{head.name}: {old}.x is removed from the server (only "
-                f"{old + 1}.x is accepted now) and no commit message being "
-                f"checked carries UpgradeImpact; add the tag so operators "
-                f"know every service must run a {old + 1}.x release first",
-                head.name)
+                f"{old + 1}.x is accepted now) and {which} "
+                f"UpgradeImpact; add the tag so operators know every "
+                f"service must run a {old + 1}.x release first",
+                head.name, cause=("major", old))
 
 
 def unguarded_new_major(api, old: int):
@@ -348,8 +419,11 @@ def stale_compat(ctx):
       N+1; otherwise a deployment upgrading from the latest release still
       runs nodes that send only N. APIs that keep VERSION_ALIASES record
       which release speaks what: if no alias maps a release to N+1 yet, the
-      removal comes too early. Off by default, because releases do not
-      always record their alias in time.
+      removal comes too early. Since 2023.1 deployments may also skip a
+      release, upgrading from one SLURP release (2024.1, 2025.1, ...)
+      straight to the next: a major counts as released only once a SLURP
+      release speaks it (before 2023.1, any release). Off by default,
+      because releases do not always record their alias in time.
       """,
       bad="""
       VERSION_ALIASES = {..., 'victoria': '5.12'}
@@ -369,13 +443,22 @@ def removed_too_early(ctx):
         if client is None or not client.aliases:
             continue
         for old in dropped_majors(head, base):
-            if aliases_on(client, old + 1):
+            speaking = aliases_on(client, old + 1)
+            if any(counts_as_released(a.release) for a in speaking):
                 continue
             relpath, line = removal_site(head, base, old, old + 1)
             last = client.aliases[-1]
-            yield Finding(
-                relpath, line, 0, "RPC106",
-                f"{head.name}: {old}.x is removed while no release speaks "
-                f"{old + 1}.x yet (newest alias: {last.release} = "
-                f"{last.version.text}); keep it until a release ships "
-                f"{old + 1}.x", head.name)
+            if speaking:
+                names = ", ".join(a.release for a in speaking)
+                why = (f"only {names} speak{'s' * (len(speaking) == 1)} "
+                       f"{old + 1}.x, and no SLURP release: a deployment "
+                       f"skipping from the last SLURP release still runs "
+                       f"nodes that send only {old}.x; keep it until a "
+                       f"SLURP release ships {old + 1}.x")
+            else:
+                why = (f"no release speaks {old + 1}.x yet (newest alias: "
+                       f"{last.release} = {last.version.text}); keep it "
+                       f"until a release ships {old + 1}.x")
+            yield Finding(relpath, line, 0, "RPC106",
+                          f"{head.name}: {old}.x is removed while {why}",
+                          head.name)

@@ -12,6 +12,10 @@ talk to each other both ways. For every API paired in both trees:
    that cap, must be dispatchable by the old endpoints (RPC402);
 3. new clients unpinned -> new servers: the RPC2xx rules' snapshot check,
    counted here for the matrix.
+
+For a SLURP release --upgrade-from may also give the SLURP release before
+it (a skip-level upgrade, see series.py): it is checked the same way,
+this release's clients pinned to its VERSION_ALIASES entry.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from dataclasses import dataclass, field
 
 from ..pairing import counterparts
 from ..versions import Version, cap_allows, holds
-from . import Finding, rule
-from .dispatch import checked_apis, delivery, sends_with_versions
+from . import Finding, Source, rule
+from .dispatch import (
+    accepting, checked_apis, delivery, receiver, refused, sends_with_versions)
 
 
 @dataclass
@@ -31,29 +36,55 @@ class Direction:
     # (relpath, line, method, version, reason) -> paths taken
     failed: dict = field(default_factory=dict)
 
-    def fail(self, relpath, line, send, version, reason, path) -> None:
+    # (relpath, line, method, version, reason) -> its cause (fold.py)
+    causes: dict = field(default_factory=dict)
+
+    def fail(self, relpath, line, send, version, reason, path,
+             cause=()) -> None:
         key = (relpath, line, send.method, version, reason)
         paths = self.failed.setdefault(key, [])
         if path not in paths:
             paths.append(path)
+        self.causes.setdefault(key, cause)
 
     def findings(self, code: str, api: str, text):
         """One finding per message and reason, the paths taken merged;
         ``text(method, version, reason, paths)`` words it."""
-        for (relpath, line, method, version, reason), paths in \
-                self.failed.items():
-            yield Finding(relpath, line, 0, code,
+        for key, paths in self.failed.items():
+            _relpath, _line, method, version, reason = key
+            yield Finding(key[0], key[1], 0, code,
                           text(method, version, reason, "; ".join(paths)),
-                          api)
+                          api, cause=self.causes.get(key, ()))
 
 
 def release_pairs(ctx):
-    """(new api, old api) for every API checkable in both trees."""
+    """(new api, old api, source) for every API checkable in this tree and
+    in a previous release (--upgrade-from; with a SLURP release, the
+    SLURP release before it as well)."""
+    sources = ctx.sources or ([Source(ctx.previous)] if ctx.previous
+                              else [])
     new = list(checked_apis(ctx.head))
-    old = counterparts(new, list(checked_apis(ctx.previous)))  # renames too
-    for api in new:
-        if api.key in old:
-            yield api, old[api.key]
+    for source in sources:
+        old = counterparts(new, list(checked_apis(source.snapshot)))
+        for api in new:  # renamed APIs matched by route too
+            if api.key in old:
+                yield api, old[api.key], source
+
+
+def pin(new, old, source) -> Version | None:
+    """Where this release's client is pinned while upgrading from
+    ``source``: its VERSION_ALIASES entry for that release (what
+    [upgrade_levels] names), else what that release's client is pinned
+    to for itself."""
+    names = source.release.names() if source.release else set()
+    for alias in new.client.aliases or ():
+        if alias.release.lower() in names and alias.version.version:
+            return alias.version.version
+    return own_cap(old)
+
+
+def from_text(source) -> str:
+    return f"the {source.role} ({source.snapshot.label})"
 
 
 def own_cap(api) -> Version | None:
@@ -84,6 +115,20 @@ def messages_under(api, cap):
             yield send, variant, version, describe(variant, cap)
 
 
+def refusal(api, method, version) -> tuple:
+    """The cause (rules/fold.py) of a message ``api``'s endpoints do not
+    dispatch: its version, its method, or its arguments."""
+    if not accepting(api, version):
+        return refused(api, version)
+    found = receiver(api, method, version)
+    if found is None:
+        return ()
+    endpoint, target = found
+    if target is None:
+        return ("method", method, accepting(api, version)[0].path)
+    return ("args", method, endpoint.path)
+
+
 def _key(send, variant, version):
     return (send.method, version, variant.kwargs)
 
@@ -100,27 +145,32 @@ def old_to_new(new, old, ctx) -> Direction:
                               variant.kwargs_open)
             if failed:
                 reason, (relpath, line) = failed
-                direction.fail(relpath, line, send, version, reason, path)
+                direction.fail(relpath, line, send, version, reason, path,
+                               refusal(new, send.method, version))
     return direction
 
 
-def new_pinned_to_old(new, old, ctx) -> Direction:
+def new_pinned_to_old(new, old, ctx, source=None) -> Direction:
     direction = Direction("new clients pinned -> old servers")
-    cap = own_cap(old)
-    if cap is None:
+    cap = pin(new, old, source) if source else own_cap(old)
+    if cap is None or not new.client.deployment_pin:
+        # no deployment can pin it (RPC208 says what that means)
         return direction
     for send, variant, version, path in messages_under(new, cap):
         direction.messages.add(_key(send, variant, version))
         if not cap_allows(cap, version):
             reason = (f"a client capped at {cap} refuses to send {version} "
                       f"(RPCVersionCapError)")
+            cause = ("cap", send.relpath, send.line, str(version))
         else:
             failed = delivery(old, send.method, version, variant.kwargs,
                               variant.kwargs_open)
             if not failed:
                 continue
             reason = f"its server: {failed[0]}"
-        direction.fail(send.relpath, send.line, send, version, reason, path)
+            cause = ()
+        direction.fail(send.relpath, send.line, send, version, reason, path,
+                       cause)
     return direction
 
 
@@ -139,9 +189,10 @@ def new_to_new(new) -> Direction:
 def matrix(ctx) -> list[dict]:
     """The per-API summary of the three directions (``--matrix``)."""
     rows = []
-    for new, old in release_pairs(ctx):
-        cap = own_cap(old)
-        rows.append({
+    several = len(ctx.sources) > 1
+    for new, old, source in release_pairs(ctx):
+        cap = pin(new, old, source)
+        row = {
             "api": new.name,
             "key": new.key,
             "previous_cap": str(cap) if cap else None,
@@ -149,9 +200,13 @@ def matrix(ctx) -> list[dict]:
                 {"direction": d.name, "messages": len(d.messages),
                  "failures": len(d.failed)}
                 for d in (old_to_new(new, old, ctx),
-                          new_pinned_to_old(new, old, ctx), new_to_new(new))
+                          new_pinned_to_old(new, old, ctx, source),
+                          new_to_new(new))
             ],
-        })
+        }
+        if several:
+            row["from"] = from_text(source)
+        rows.append(row)
     return rows
 
 
@@ -181,13 +236,13 @@ def matrix(ctx) -> list[dict]:
       old parameter names, defaults) until the release after.
       """)
 def previous_rejected(ctx):
-    for new, old in release_pairs(ctx):
+    for new, old, source in release_pairs(ctx):
         yield from old_to_new(new, old, ctx).findings(
             "RPC401", new.name, lambda method, version, reason, paths: (
-                f"{new.name}: {method} {version}, as the previous release "
-                f"({ctx.previous.label}) sends it ({paths}), fails on this "
-                f"release's server: {reason}; keep accepting it until "
-                f"every service is upgraded"))
+                f"{new.name}: {method} {version}, as {from_text(source)} "
+                f"sends it ({paths}), fails on this release's server: "
+                f"{reason}; keep accepting it until every service is "
+                f"upgraded"))
 
 
 @rule("RPC402", "Pinned client sends what the previous release cannot take",
@@ -219,10 +274,10 @@ def previous_rejected(ctx):
       the previous release accepts (or raise a clear error).
       """)
 def pinned_rejected(ctx):
-    for new, old in release_pairs(ctx):
-        yield from new_pinned_to_old(new, old, ctx).findings(
+    for new, old, source in release_pairs(ctx):
+        yield from new_pinned_to_old(new, old, ctx, source).findings(
             "RPC402", new.name, lambda method, version, reason, paths: (
                 f"{new.name}: {method} sent as {version} ({paths}) fails "
-                f"against the previous release ({ctx.previous.label}): "
-                f"{reason}; guard it with can_send_version() and fall back "
-                f"to what that release takes"))
+                f"against {from_text(source)}: {reason}; guard it with "
+                f"can_send_version() and fall back to what that release "
+                f"takes"))

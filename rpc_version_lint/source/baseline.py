@@ -175,6 +175,17 @@ class GitTree:
         return [p for p in self._python_files(top)
                 if self._on_disk(p) is None]
 
+    def changed(self, top: str | None) -> set[str]:
+        """The Python files of package ``top`` that differ between the
+        revision and the files on disk: changed, removed or new (tests
+        aside)."""
+        found = set(self.differs(top))
+        if self.worktree is not None:
+            listed = self.listing()
+            found.update(p for p in self.worktree.python_files(top or "")
+                         if p not in listed)
+        return found
+
     def _python_files(self, top: str | None) -> list[str]:
         return sorted(p for p, (mode, _) in self.listing().items()
                       if p.endswith(".py") and not is_test_path(p)
@@ -278,6 +289,77 @@ class GitTree:
             except OSError:
                 pass
             process.wait(timeout=10)
+
+
+def repository_root(path: str) -> str | None:
+    """The top of the git work tree holding ``path``; None outside git (or
+    without git)."""
+    try:
+        top = _git(path, "rev-parse", "--show-toplevel").strip()
+    except (_GitFailed, BaseError, OSError):
+        return None
+    return os.path.abspath(top) if top else None
+
+
+@dataclass
+class Commit:
+    """A non-merge commit of the range under review."""
+
+    sha: str
+    parent: str
+    message: str
+    files: tuple                  # paths it changes, relative to the root
+
+    @property
+    def label(self) -> str:
+        subject = self.message.strip().splitlines()[0] if \
+            self.message.strip() else ""
+        return f"commit {self.sha[:12]}" + (f" ({subject[:60]})"
+                                            if subject else "")
+
+
+def range_commits(tree: GitTree) -> list[Commit]:
+    """The commits of ``base..HEAD`` (``tree`` is the base), oldest first,
+    each non-merge one with its parent and the files it changes under the
+    tree's root (a merge or a root commit has no parent there and no
+    files: nothing to judge).  Only commit objects and trees are read:
+    never the working tree."""
+    try:
+        out = _git(tree.repo, "log", "--reverse", "--topo-order",
+                   "--format=%x01%H %P%x00%B", f"{tree.sha}..HEAD")
+    except _GitFailed as exc:
+        raise BaseError(f"base {tree.label}: the commits since it cannot "
+                        f"be listed ({exc})")
+    found = []
+    for record in out.split("\x01")[1:]:
+        head, _, message = record.partition("\x00")
+        shas = head.split()
+        if len(shas) != 2:  # a merge, or a root commit
+            found.append(Commit(shas[0], "", message.strip(), ()))
+            continue
+        try:
+            names = _git(tree.repo, "diff-tree", "-r", "-z", "--name-only",
+                         "--no-renames", "--no-ext-diff", "--no-textconv",
+                         shas[1], shas[0], "--", tree.prefix or ".")
+        except _GitFailed as exc:
+            raise BaseError(f"base {tree.label}: commit {shas[0][:12]} "
+                            f"cannot be read ({exc})")
+        cut = len(tree.prefix) + 1 if tree.prefix else 0
+        files = tuple(n[cut:] for n in names.split("\0") if n)
+        found.append(Commit(shas[0], shas[1], message.strip(), files))
+    return found
+
+
+def tagged_commits(tree: GitTree) -> set[str]:
+    """The commits a tag points at (annotated tags peeled): releases."""
+    out = _git(tree.repo, "for-each-ref", "--format=%(objectname) "
+               "%(*objectname)", "refs/tags", check=False)
+    return {sha for line in out.splitlines() for sha in line.split()[-1:]}
+
+
+def head_sha(tree: GitTree) -> str:
+    return _git(tree.repo, "rev-parse", "--verify", "--quiet",
+                "HEAD^{commit}", check=False).strip()
 
 
 def find_base(root: str, spec: str | None, commit_msg: str | None = None,

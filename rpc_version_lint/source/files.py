@@ -22,11 +22,13 @@ RPC_HINTS = (b"RPC_API_VERSION", b"RpcProxy", b"can_send_version",
              b"additional_endpoints", b"additional_apis", b"VERSION_ALIASES",
              b".prepare(", b"make_msg(", b"get_rpc_client", b"get_rpc_server",
              b"RPCClient(", b"notification_listener",
-             b"create_consumer(", b"rpc.Service)")
+             b"create_consumer(", b"rpc.Service)",
+             b"Service.create(")  # a service started by its manager's name
 _HINT_RE = re.compile(rb"(?<![A-Za-z0-9_])Target\(|endpoints\s*=\s*\[|"
                       + b"|".join(re.escape(h) for h in RPC_HINTS))
 
 TEST_DIRS = frozenset({"tests", "test"})
+_PROJECT_ROOT = (".git", "setup.cfg", "pyproject.toml", "setup.py")
 OPTION_HINT = b"Opt("  # cfg.StrOpt(...): see options.py
 
 
@@ -107,14 +109,22 @@ def find_scope(path: str) -> tuple[str, str]:
     """(root, top) for a file on disk.
 
     ``top`` is the top-level package holding the file, relative to ``root``
-    (the directory its imports are resolved from).  A file outside any
-    package is its own scope: root is its directory and top is ``''``.
+    (the directory its imports are resolved from).  A directory without
+    ``__init__.py`` inside a package is part of it (a namespace portion:
+    ``fleet/api/rpc/`` under ``fleet/``), up to the
+    project's own root (where ``.git``, ``setup.cfg`` or ``pyproject.toml``
+    is).  A file outside any package is its own scope: root is its
+    directory and top is ``''``.
     """
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
     top_dir = None
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        top_dir = directory
+    while True:
+        if os.path.isfile(os.path.join(directory, "__init__.py")):
+            top_dir = directory
+        elif any(os.path.exists(os.path.join(directory, marker))
+                 for marker in _PROJECT_ROOT):
+            break
         parent = os.path.dirname(directory)
         if parent == directory:
             break
@@ -195,6 +205,31 @@ class Noqa:
             return True
         named = {c for c in re.split(r"[,\s]+", codes) if c}
         return code in named or code.startswith(tuple(named))
+
+    def comments(self):
+        """(line, col, codes named, lines it covers) for each ``# noqa:
+        CODES`` comment (a real comment, not text in a string): the lines
+        are those of its logical line, whose findings it covers."""
+        if self.whole_file:
+            return
+        lines = iter(self.lines)
+        found = []
+        try:
+            for token in tokenize.generate_tokens(lambda: next(lines, "")):
+                if token.type == tokenize.COMMENT:
+                    match = self._inline.search(token.string)
+                    if match is not None and match.group("codes"):
+                        found.append((token.start[0], token.start[1] +
+                                      match.start(), match.group("codes")))
+        except (tokenize.TokenError, SyntaxError):
+            return
+        logical = self._logical_lines()
+        for line, col, codes in found:
+            text = logical.get(line)
+            covered = [n for n, t in logical.items() if t is text] \
+                if text is not None else [line]
+            named = [c for c in re.split(r"[,\s]+", codes) if c]
+            yield line, col, named, covered or [line]
 
     def _logical_lines(self) -> dict[int, str]:
         """line -> the text flake8 searches for its comment: the lines

@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 
+import pytest
+
 from conftest import fixture, run_cli, run_flake8
 from gitrepo import Repo
 
@@ -147,3 +149,25 @@ def test_internal_error_is_a_finding(tmp_path, monkeypatch, capsys):
     again = list(Plugin(None, path, lines).run())  # not analysed twice
     assert again == reported
     assert capsys.readouterr().err.count("internal error") == 1
+
+
+@pytest.mark.parametrize("pair,wrong", [
+    ("fleet.rpcapi.NoSuchAPI = fleet.manager.FleetManager",
+     "fleet.rpcapi.NoSuchAPI is not an RPC client"),
+    ("fleet.rpcapi.FleetAPI = fleet.manager.NoSuchManager",
+     "fleet.manager.NoSuchManager is not a class of the tree"),
+])
+def test_a_pair_naming_nothing(tmp_path, pair, wrong):
+    tree = clean_tree(tmp_path / "tree")
+    with open(os.path.join(tree, "setup.cfg"), "w") as handle:
+        handle.write(f"[flake8]\nrpc-base = none\nrpc-pairs = {pair}\n")
+    proc = run_flake8("--select", "RPC", ".", cwd=tree)
+    found = rpc900(proc.stdout)
+    assert proc.returncode == 1 and set(found) >= RPC_FILES
+    assert all("rpc-pairs: " in m and wrong in m for m in found.values())
+    os.remove(os.path.join(tree, "setup.cfg"))
+    cli = run_cli("--base", "none", "--pairs", pair, ".", cwd=tree)
+    assert cli.returncode == 2
+    lines = [line for line in cli.stderr.splitlines()
+             if line.startswith("rpc-version-lint: --pairs: ")]
+    assert len(lines) == 1 and wrong in lines[0]

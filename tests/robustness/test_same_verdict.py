@@ -20,11 +20,13 @@ def findings(stdout: str) -> set:
     return found
 
 
-def both(tree, *args):
-    """(command line, flake8) findings and exit statuses on ``tree``."""
-    cli = run_cli("-q", "--base", "none", *args, ".", cwd=tree)
-    f8 = run_flake8("--select", "RPC", "--rpc-base", "none", *args, ".",
-                    cwd=tree)
+def both(tree, *args, strict=False):
+    """(command line, flake8) findings and exit statuses on ``tree``
+    (with ``strict``, flake8 is shown the warnings too)."""
+    cli = run_cli("-q", "--base", "none", *args, *["--strict"] * strict,
+                  ".", cwd=tree)
+    f8 = run_flake8("--select", "RPC", "--rpc-base", "none", *args,
+                    *["--rpc-strict"] * strict, ".", cwd=tree)
     assert "Traceback" not in cli.stderr + f8.stderr
     return (findings(cli.stdout), cli.returncode), \
         (findings(f8.stdout), f8.returncode)
@@ -156,9 +158,11 @@ def test_noqa_in_a_statement_of_several_lines(tmp_path):
         handle.write(text)
     with open(os.path.join(tree, "badver", "manager.py"), "a") as handle:
         handle.write("# flake8: noqa\n")
-    cli, f8 = both(tree)
+    cli, f8 = both(tree, strict=True)
+    # the comment on the closing line covers nothing: RPC902 says so
     assert cli == f8 == ({("badver/rpcapi.py", 5, "RPC205"),
                           ("badver/rpcapi.py", 16, "RPC205"),
+                          ("badver/rpcapi.py", 17, "RPC902"),
                           ("badver/rpcapi.py", 27, "RPC205")}, 1)
 
 
