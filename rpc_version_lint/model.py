@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .versions import Version
 
@@ -202,6 +202,17 @@ class Method:
     varkw: bool = False
     owner: str = ""           # class path defining it (may be a base)
     returns_value: bool = False  # some ``return <value>`` in its body
+    # the parameter the dispatcher fills with the request context
+    context: Param | None = None
+
+    def called_bare(self) -> Method:
+        """The method as a wrapper that keeps the context to itself
+        calls it: the context's parameter takes an argument like the
+        rest."""
+        if self.context is None:
+            return self
+        return replace(self, params=(self.context,) + self.params,
+                       context=None)
 
 
 @dataclass(frozen=True)
@@ -293,6 +304,7 @@ class EndpointRef:
     namespace: str | None = None
     declared: tuple | None = None
     via: str | None = None        # the forwarding wrapper holding it
+    bare: bool = False            # the wrapper calls it without the context
 
 
 @dataclass(frozen=True)

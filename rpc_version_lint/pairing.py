@@ -107,6 +107,9 @@ def servers_from(project, extractor, facts, declared, candidates, resolver,
         elif made.version is None:
             made.version = _default_version(fact)
         made.via = ref.via
+        if ref.bare:  # the wrapper keeps the context: no method takes it
+            made.methods = {name: method.called_bare()
+                            for name, method in made.methods.items()}
         made.registration = (ref.relpath, ref.line)
         key = (made.path, made.version.text if made.version else None,
                made.namespace)

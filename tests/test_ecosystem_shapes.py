@@ -16,6 +16,8 @@ SHAPES = {
                   "vpn.api.rpc.notifier.VpnNotifier":
                   ["vpn.agent.VpnDriver"]},
     "stadium": {"bgp.notifier.BgpAgentNotifier": ["bgp.agent.BgpAgent"]},
+    "keeper": {"lease.manager.rpcapi.ManagerRPCAPI":
+               ["lease.manager.service.ManagerService"]},
 }
 
 

@@ -683,8 +683,10 @@ class Extractor:
         inner = self._forwards_to(item, heap)
         if inner is False:
             return None  # a wrapper of an object not known
+        bare = False
         if inner is not None:
             via = item.cls.path
+            bare = self._calls_bare(item.cls)
             if not isinstance(own, TargetV) and \
                     not self._class_target(item.cls):
                 own = heap.get((inner.oid, "target"))
@@ -695,8 +697,13 @@ class Extractor:
                                            own.line),
                                namespace_value(own.namespace,
                                                self.resolver),
-                               (own.relpath, own.line), via)
-        return EndpointRef(item.cls.path, relpath, line, via=via)
+                               (own.relpath, own.line), via, bare)
+        return EndpointRef(item.cls.path, relpath, line, via=via, bare=bare)
+
+    def _calls_bare(self, cls) -> bool:
+        mro, _ = self.project.mro(cls)
+        found = self.project.find_method(mro, "__getattr__")
+        return found is not None and _drops_context(found[1])
 
     def _class_target(self, cls) -> bool:
         mro, _ = self.project.mro(cls)
@@ -886,6 +893,28 @@ def _forwarded_attr(node) -> str | None:
     return None
 
 
+def _drops_context(node) -> bool:
+    """Does a ``__getattr__`` hand out a wrapper that keeps the request
+    context to itself (``def run(ctx, **kwargs): ... method(**kwargs)``),
+    so that the wrapped method is called without it?"""
+    for inner in nodes(node):
+        if inner is node or not isinstance(inner, ast.FunctionDef):
+            continue
+        positional = inner.args.posonlyargs + inner.args.args
+        if not positional:
+            continue
+        context = positional[0].arg
+        for sub in nodes(inner):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
+                    and sub.func.id != "getattr" and \
+                    any(isinstance(k.value, ast.Name) and k.arg is None
+                        for k in sub.keywords) and \
+                    not any(isinstance(a, ast.Name) and a.id == context
+                            for a in sub.args):
+                return True
+    return False
+
+
 def endpoint_lists(project, resolver, mod, endpoint_classes: dict):
     """[(relpath, module, line, [endpoint paths], complete)]: the
     ``endpoints = [...]`` lists of a module that hold endpoint classes."""
@@ -948,9 +977,11 @@ def _method(owner: ClassInfo, node) -> Method:
         params.append(Param(p.arg, i >= defaults_from))
     for p, default in zip(a.kwonlyargs, a.kw_defaults):
         params.append(Param(p.arg, default is not None, True))
+    context = Param(positional[1].arg, 1 >= defaults_from) \
+        if len(positional) > 1 else None
     return Method(node.name, owner.module.relpath, node.lineno, tuple(params),
                   a.vararg is not None, a.kwarg is not None, owner.path,
-                  _returns_value(node))
+                  _returns_value(node), context)
 
 
 def _own_nodes(node):
