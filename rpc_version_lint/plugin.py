@@ -242,7 +242,11 @@ class Plugin:
 def _scope_notes(result) -> None:
     """What the run covered, once per scope in each worker."""
     scope = result.top or result.root
-    line = f"{scope}: {report.coverage_text(report.coverage([result]))}"
+    counts = report.coverage([result])
+    if not result.known and not (counts["checked"] + counts["partial"] +
+                                 counts["unchecked"]):
+        return  # text that only mentions oslo.messaging: nothing to say
+    line = f"{scope}: {report.coverage_text(counts)}"
     if result.known:
         line += (f"; {len(result.known)} known finding"
                  f"{'s' * (len(result.known) != 1)} not reported "

@@ -15,11 +15,12 @@ FINDINGS = [
     (P, 43, "RPC204", "Compatibility path for a major no endpoint accepts",
      "fleet API: when can_send_version('6.0') is false, start_host falls "
      "back to 5.1, but no endpoint accepts 5.x any more (FleetManager "
-     "6.1); remove the dead compatibility path"),
+     "6.1 at fleet/manager.py:8); remove the dead compatibility path"),
     (P, 49, "RPC201", "Message version accepted by no endpoint",
-     "fleet API: evacuate_host is sent as 6.2, which no endpoint accepts "
-     "(FleetManager 6.1); raise the server's target to 6.2 in this change "
-     "or send a version it accepts"),
+     "fleet API: evacuate_host (fleet/rpcapi.py:50) is sent as 6.2, which "
+     "no endpoint accepts (FleetManager 6.1 at fleet/manager.py:8): the "
+     "server raises UnsupportedVersion; raise the server's target to 6.2 "
+     "in this change or send a version it accepts"),
     (P, 49, "RPC208", RPC208_TITLE,
      "fleet API: evacuate_host is sent as 6.2, newer than the newest alias "
      "(cedar = 6.0), with no can_send_version('6.2') guard: a client "

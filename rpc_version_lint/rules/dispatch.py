@@ -115,8 +115,16 @@ def accepting(api, version):
         version)]
 
 
-def endpoints_text(api) -> str:
-    return ", ".join(f"{e.name} {e.version}" for e in api.endpoints)
+def endpoints_text(endpoints) -> str:
+    """``Name version at file:line`` of each endpoint, the first three."""
+    named = []
+    for e in endpoints:
+        relpath, line = e.declared or (e.relpath, e.line)
+        text = f"{e.name} {e.version} at {relpath}:{line}"
+        if text not in named:
+            named.append(text)
+    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+    return ", ".join(named[:3]) + more
 
 
 def sends_with_versions(api):
@@ -148,13 +156,14 @@ def receiver(api, method: str, version):
 def lacks(candidates, method: str) -> tuple[str, str]:
     """Why the endpoints accepting a message do not dispatch it, and what
     to do about it."""
-    names = ", ".join(f"{e.name} {e.version}" for e in candidates)
+    names = endpoints_text(candidates)
     if any(method in e.private for e in candidates):
         return (f"{names}, which refuses the private {method}(): "
                 f"oslo.messaging's default access policy dispatches no "
-                f"method whose name starts with '_'",
+                f"method whose name starts with '_' (NoSuchMethod)",
                 "give the endpoint method a public name and send that")
-    return f"{names}, which has no method {method}()", "add it there"
+    return (f"{names}, which has no method {method}(): the server raises "
+            f"NoSuchMethod", "add it there")
 
 
 def delivery(api, method: str, version, kwargs, kwargs_open: bool):
@@ -165,7 +174,8 @@ def delivery(api, method: str, version, kwargs, kwargs_open: bool):
     if not candidates:
         near = api.endpoint_for(version.major) or max(
             api.endpoints, key=lambda e: e.accepts)
-        return (f"no endpoint accepts {version} ({endpoints_text(api)})",
+        return (f"no endpoint accepts {version} "
+                f"({endpoints_text(api.endpoints)}): UnsupportedVersion",
                 near.declared or (near.relpath, near.line))
     found = receiver(api, method, version)
     if found is None:
@@ -223,8 +233,10 @@ def not_accepted(ctx):
             if unpinned(variant):
                 yield Finding(
                     relpath, line, 0, "RPC201",
-                    f"{api.name}: {send.method} is sent as {version}, which "
-                    f"no endpoint accepts ({endpoints_text(api)}); "
+                    f"{api.name}: {send.method} ({send.relpath}:"
+                    f"{send.send_line}) is sent as {version}, which no "
+                    f"endpoint accepts ({endpoints_text(api.endpoints)}): "
+                    f"the server raises UnsupportedVersion; "
                     f"{advice(api, version)}", api.name,
                     cause=refused(api, version))
             elif version.major in api.majors:
@@ -232,8 +244,9 @@ def not_accepted(ctx):
                 yield Finding(
                     relpath, line, 0, "RPC201",
                     f"{api.name}: {path_text(variant)}, {send.method} is "
-                    f"sent as {version}, above what {best.name} accepts "
-                    f"({best.version}); fall back to {best.version} or "
+                    f"sent as {version}, above what "
+                    f"{endpoints_text([best])} accepts: the server raises "
+                    f"UnsupportedVersion; fall back to {best.version} or "
                     f"lower", api.name, cause=refused(api, version))
 
 
@@ -470,7 +483,8 @@ def dead_fallback(ctx):
                 relpath, line, 0, "RPC204",
                 f"{api.name}: {path_text(variant)}, {send.method} falls "
                 f"back to {version}, but no endpoint accepts "
-                f"{version.major}.x any more ({endpoints_text(api)}); "
+                f"{version.major}.x any more "
+                f"({endpoints_text(api.endpoints)}); "
                 f"remove the dead compatibility path", api.name,
                 cause=("major", version.major))
 
@@ -966,10 +980,15 @@ def _servers_first(ctx, api):
     else:
         return
     cap = api.client.fixed_cap
+    # what the old clients sent already failed there: RPC201's business
+    sent_before = {(send.method, version)
+                   for send, _, version in sends_with_versions(old)}
     exposed = []
     for send, variant, version in sends_with_versions(api):
         if not uncapped(variant, cap) or not cap_allows(cap, version) or \
-                version.major not in old.majors or accepting(old, version):
+                version.major not in old.majors or \
+                accepting(old, version) or \
+                (send.method, version) in sent_before:
             continue
         exposed.append((version, version_site(send, variant), send.method))
     if not exposed:
@@ -978,14 +997,16 @@ def _servers_first(ctx, api):
     relpath, line = min(site for version, site, _ in exposed
                         if version == top)
     methods = sorted({m for _, _, m in exposed})
-    accepted = old.endpoint_for(top.major).accepts
+    server = old.endpoint_for(top.major)
+    accepted = server.accepts
     pin = f"its version_cap is the literal '{cap}'" if cap else \
         "it passes no version_cap"
     yield Finding(
         relpath, line, 0, "RPC208",
         f"{api.name}: this change sends {top} ({_count(methods)}, such as "
         f"{methods[0]}) while the servers of {reference.label} accept "
-        f"{top.major}.x up to {accepted}, and no deployment can pin the "
+        f"{top.major}.x up to {accepted} ({endpoints_text([server])}), "
+        f"and no deployment can pin the "
         f"client ({pin}): until every "
         f"server of the API runs this code those messages fail with "
         f"UnsupportedVersion; the servers must be upgraded before their "

@@ -38,6 +38,8 @@ class Direction:
 
     # (relpath, line, method, version, reason) -> its cause (fold.py)
     causes: dict = field(default_factory=dict)
+    # (relpath, line, method, version, reason) -> where it is sent
+    sites: dict = field(default_factory=dict)
 
     def fail(self, relpath, line, send, version, reason, path,
              cause=()) -> None:
@@ -46,14 +48,19 @@ class Direction:
         if path not in paths:
             paths.append(path)
         self.causes.setdefault(key, cause)
+        sites = self.sites.setdefault(key, [])
+        site = f"{send.relpath}:{send.send_line}"
+        if site not in sites:
+            sites.append(site)
 
     def findings(self, code: str, api: str, text):
         """One finding per message and reason, the paths taken merged;
-        ``text(method, version, reason, paths)`` words it."""
+        ``text(method, version, reason, paths, sites)`` words it."""
         for key, paths in self.failed.items():
             _relpath, _line, method, version, reason = key
             yield Finding(key[0], key[1], 0, code,
-                          text(method, version, reason, "; ".join(paths)),
+                          text(method, version, reason, "; ".join(paths),
+                               ", ".join(self.sites[key])),
                           api, cause=self.causes.get(key, ()))
 
 
@@ -238,9 +245,11 @@ def matrix(ctx) -> list[dict]:
 def previous_rejected(ctx):
     for new, old, source in release_pairs(ctx):
         yield from old_to_new(new, old, ctx).findings(
-            "RPC401", new.name, lambda method, version, reason, paths: (
+            "RPC401", new.name,
+            lambda method, version, reason, paths, sites: (
                 f"{new.name}: {method} {version}, as {from_text(source)} "
-                f"sends it ({paths}), fails on this release's server: "
+                f"sends it ({sites}; {paths}), fails on this release's "
+                f"server: "
                 f"{reason}; keep accepting it until every service is "
                 f"upgraded"))
 
@@ -276,7 +285,8 @@ def previous_rejected(ctx):
 def pinned_rejected(ctx):
     for new, old, source in release_pairs(ctx):
         yield from new_pinned_to_old(new, old, ctx, source).findings(
-            "RPC402", new.name, lambda method, version, reason, paths: (
+            "RPC402", new.name,
+            lambda method, version, reason, paths, _sites: (
                 f"{new.name}: {method} sent as {version} ({paths}) fails "
                 f"against {from_text(source)}: {reason}; guard it with "
                 f"can_send_version() and fall back to what that release "
