@@ -7,9 +7,13 @@ again in every test.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import json
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -17,6 +21,7 @@ import releases
 
 from rpc_version_lint import engine, rules, snapshot
 from rpc_version_lint.config import Config
+from rpc_version_lint.source import store
 from rpc_version_lint.source.files import DiskTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,8 +59,29 @@ def results(distribution: str, version: str, base: str | None = None,
                     upgrade_from=tree(distribution, upgrade_from)
                     if upgrade_from else None)
     wanted = set(codes) if codes else rules.enabled_codes()
-    return engine.analyze(root, package(distribution, version), config,
-                          wanted)
+    with _session_store():
+        return engine.analyze(root, package(distribution, version), config,
+                              wanted)
+
+
+_STORE = None
+
+
+@contextlib.contextmanager
+def _session_store():
+    """One snapshot store for the session: a tree analysed for one run is
+    reused by the next that reads it (a release in every mode, the
+    previous release as base and as the release upgraded from)."""
+    global _STORE
+    if _STORE is None:
+        _STORE = tempfile.mkdtemp(prefix="rpc-version-lint-store-")
+        atexit.register(shutil.rmtree, _STORE, True)
+    before = os.environ.get(store.ENV)
+    os.environ[store.ENV] = _STORE
+    try:
+        yield
+    finally:
+        os.environ[store.ENV] = before if before is not None else "off"
 
 
 def inventory(distribution: str, version: str) -> dict:

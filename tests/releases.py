@@ -51,6 +51,25 @@ def release_tree(project: str, version: str) -> str:
     marker = os.path.join(target, ".complete")
     if os.path.exists(marker):
         return target
+    # test processes running side by side (pytest -n) fetch each tree once
+    os.makedirs(CACHE, exist_ok=True)
+    with open(os.path.join(CACHE, f".{project}-{version}.lock"), "w") as lock:
+        _exclusive(lock)
+        if not os.path.exists(marker):
+            _fetch(project, version, item, target)
+            open(marker, "w").close()
+    return target
+
+
+def _exclusive(lock) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock; run the tests in one process
+        return
+    fcntl.flock(lock, fcntl.LOCK_EX)
+
+
+def _fetch(project: str, version: str, item: dict, target: str) -> None:
     downloads = os.path.join(CACHE, "downloads")
     os.makedirs(downloads, exist_ok=True)
     wheel = _find_wheel(downloads, project, version)
@@ -69,8 +88,6 @@ def release_tree(project: str, version: str) -> str:
             raise RuntimeError(f"pip download {project}=={version} failed: "
                                f"{last}")
     _extract(wheel, target, item)
-    open(marker, "w").close()
-    return target
 
 
 def _unreachable(stderr: str) -> bool:

@@ -68,7 +68,8 @@ def test_designate_prepare_above_the_endpoint(designate):
     found = findings(designate)
     assert located(found) == [("designate/central/rpcapi.py", line,
                                "RPC201")]
-    assert "share_zone is sent as 6.13" in found[0][3]
+    assert "share_zone (designate/central/rpcapi.py:" in found[0][3]
+    assert "is sent as 6.13" in found[0][3]
 
 
 def test_designate_endpoint_parameter_renamed(designate):
@@ -94,7 +95,7 @@ def test_designate_endpoint_parameter_renamed(designate):
 def neutron(tmp_path):
     tree = copy(tmp_path, "neutron", "29.0.0")
     before = located(findings(tree))
-    # the one finding of the release (see test_realworld_dispatch)
+    # the one finding of the release (see test_realworld_findings)
     assert before == [("neutron/agent/l3/agent.py", 93, "RPC207")]
     return tree
 
