@@ -1078,7 +1078,21 @@ def hands_over(node) -> bool:
     return bool(params) and any(
         isinstance(sub, ast.Assign) and any(
             isinstance(t, ast.Attribute) and _root(t) in params
-            for t in sub.targets) for sub in nodes(node))
+            for t in sub.targets) for sub in _statements(node))
+
+
+def _statements(node):
+    """The statements of a function, nested blocks included, without
+    walking into expressions (most of its nodes)."""
+    todo = list(node.body)
+    while todo:
+        stmt = todo.pop()
+        yield stmt
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.stmt):
+                todo.append(child)
+            elif isinstance(child, (ast.excepthandler, ast.match_case)):
+                todo.extend(child.body)
 
 
 def _root(expr) -> str | None:
