@@ -27,6 +27,12 @@ and, for nova, on a git copy of the tree, nothing reused:
 It prints b/a, b0/a, c/d, cw/d, c'/c and c"/c, how many files passed the
 pre-filter, how many expressions went to astroid, and the peak memory of
 (c).  Interpreter start-up is included for every measurement alike.
+
+Then the seconds of the command on code built to make it crawl
+(tests/robustness/hostile.py): helpers calling helpers eight deep, an
+elif chain of 500 guards, 2**12 unrelated branches before the client is
+built, 2,000 clients and 2,000 servers in one file. Each should take
+under two seconds.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
 import releases  # noqa: E402
+from robustness import hostile  # noqa: E402
 
 # flake8 skips a distribution it lists as banned: that hides this plugin
 # for (a) without uninstalling it.
@@ -199,6 +206,36 @@ def measure(release: str, repeat: int, kept: str) -> dict:
     return report
 
 
+HOSTILE = {
+    "helpers calling helpers, 8 deep, 8 calls each":
+        lambda: hostile.helpers(8),
+    "an elif chain of 500 guards": lambda: hostile.guards(500),
+    "2**12 unrelated branches in __init__":
+        lambda: hostile.unrelated_branches(12),
+    "2,000 clients and 2,000 servers in one file":
+        lambda: hostile.many_apis(2000),
+}
+
+
+def hostile_seconds(repeat: int) -> dict:
+    """case -> (min wall s, min CPU s) of the command on it."""
+    env = {**os.environ, CACHE: "off"}
+    found = {}
+    with tempfile.TemporaryDirectory() as top:
+        for number, (case, source) in enumerate(HOSTILE.items()):
+            package = os.path.join(top, str(number), "fleet")
+            os.makedirs(package)
+            open(os.path.join(package, "__init__.py"), "w").close()
+            with open(os.path.join(package, "rpcapi.py"), "w") as handle:
+                handle.write(source())
+            runs = [timed([sys.executable, "-m", "rpc_version_lint",
+                           "--base", "none", "-q", "."],
+                          os.path.dirname(package), env)[:2]
+                    for _ in range(repeat)]
+            found[case] = (min(w for w, _ in runs), min(c for _, c in runs))
+    return found
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeat", type=int, default=5)
@@ -211,10 +248,15 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as kept:
         reports = [measure(r, args.repeat, os.path.join(kept, r))
                    for r in wanted]
+    crawl = hostile_seconds(args.repeat)
     if args.json:
         print(json.dumps({"repeat": args.repeat, "cpus": os.cpu_count(),
                           "python": sys.version.split()[0],
-                          "releases": reports}, indent=2))
+                          "releases": reports,
+                          "hostile": {case: {"wall_s": round(w, 3),
+                                             "cpu_s": round(c, 3)}
+                                      for case, (w, c) in crawl.items()}},
+                         indent=2))
         return 0
     print(f"{args.repeat} alternating repetitions, minimum of each, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
@@ -238,6 +280,10 @@ def main(argv=None) -> int:
         for key in ("python files", "passed the pre-filter",
                     "sent to astroid", "resolved by astroid"):
             print(f"  {key}: {report[key]}")
+    print(f"\ncode built to make it crawl (target < 2 s each)"
+          f"\n  {'':57} {'CPU s':>8} {'wall s':>8}")
+    for case, (wall, cpu) in crawl.items():
+        print(f"  {case:61} {cpu:8.3f} {wall:8.3f}")
     return 0
 
 

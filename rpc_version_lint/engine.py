@@ -103,7 +103,7 @@ def analyze(root: str, top: str, config: Config, codes,
                     result.warnings.append(str(exc))
                     if exc.fatal:
                         failures.append(str(exc))
-            if top and not result.base.scanned and head.scanned:
+            if top and head.apis and not result.base.apis:
                 result.warnings.append(
                     f"base {baseline.label} holds no RPC API under {top}/: "
                     f"is it a tree of the same project?")

@@ -230,8 +230,13 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
     by_path = {c.path: c for c in clients}
     built = _Built(project, extractor, {p for found in runs.values()
                                         if found for p in found[3]})
+    derived: dict = {}  # class path -> the clients deriving from it
     for client in clients:
-        if _repeats_base(project, client, by_path, clients, built):
+        for base in _bases(project, client):
+            derived.setdefault(base.path, []).append(client)
+    for client in clients:
+        if _repeats_base(project, client, by_path, clients, built,
+                         derived.get(client.path, [])):
             continue
         snapshot.clients.append(client)
     snapshot.servers, snapshot.listeners, endpoints = servers_from(
@@ -478,7 +483,8 @@ class _Built:
         return self._found[path]
 
 
-def _repeats_base(project, client, by_path, clients, built) -> bool:
+def _repeats_base(project, client, by_path, clients, built,
+                  derived) -> bool:
     module, _, name = client.path.rpartition(".")
     mod = project.module(module)
     if mod is None or name not in mod.classes:
@@ -498,8 +504,7 @@ def _repeats_base(project, client, by_path, clients, built) -> bool:
     own = any(s.owner == client.path or (
         s.site[0] == span[0] and span[1] <= s.site[1] <= span[2])
         for s in client.sends)
-    derived = [c for c in clients if c is not client and any(
-        b.path == client.path for b in _bases(project, c))]
+    derived = [c for c in derived if c is not client]
     inherited = {s.site for c in derived for s in c.sends}
     if derived and all(s.site in inherited for s in client.sends) and (
             not any(r.known for r in client.routes) or (

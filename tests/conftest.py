@@ -62,6 +62,17 @@ def actual_findings(results, codes=None) -> set[tuple[str, int, str]]:
             if codes is None or f.code in codes}
 
 
+def reported(stdout: str) -> list:
+    """(path, line, code, text) of each ``path:line:col: CODE message``
+    line printed, the path normalised; text is ``CODE message``."""
+    found = []
+    for line in stdout.splitlines():
+        path, number, _col, rest = line.split(":", 3)
+        found.append((os.path.normpath(path).replace(os.sep, "/"),
+                      int(number), rest.split()[0], rest.strip()))
+    return found
+
+
 def run_cli(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "rpc_version_lint", *args],
                           cwd=cwd, env=env, capture_output=True, text=True,

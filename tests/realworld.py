@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -98,3 +99,15 @@ def inventoried() -> list[tuple[str, str]]:
         if os.path.exists(os.path.join(INVENTORIES, name)):
             found.append((item["distribution"], item["version"]))
     return found
+
+
+def line_of(path, pattern, after=None):
+    """Line number of the first line matching ``pattern`` (after the first
+    line matching ``after``)."""
+    started = after is None
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if not started:
+            started = re.search(after, line) is not None
+        elif re.search(pattern, line):
+            return number
+    raise AssertionError(pattern)

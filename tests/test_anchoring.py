@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import expected_findings, fixture, run_cli, run_flake8
+from conftest import expected_findings, fixture, reported, run_cli, run_flake8
 from gitrepo import Repo
 
 TAGGED = "Drop the 2.x proxy\n\nUpgradeImpact: run 3.x everywhere first."
@@ -25,15 +25,6 @@ def case(tmp_path, name, message="Change", edit=None) -> Repo:
     return repo
 
 
-def parse(stdout) -> list:
-    found = []
-    for line in stdout.splitlines():
-        path, number, _col, rest = line.split(":", 3)
-        found.append((os.path.normpath(path).replace(os.sep, "/"),
-                      int(number), rest.split()[0], rest))
-    return found
-
-
 def changed(repo: Repo) -> list[str]:
     return sorted(repo.git("diff", "--name-only", "HEAD^").splitlines())
 
@@ -44,7 +35,7 @@ def both(repo: Repo, *files, cli=(), f8=()):
     assert proc.returncode in (0, 1), proc.stderr
     flake = run_flake8("--select", "RPC", *f8, *files, cwd=repo.path)
     assert flake.returncode in (0, 1), flake.stderr
-    return parse(proc.stdout), parse(flake.stdout)
+    return reported(proc.stdout), reported(flake.stdout)
 
 
 def test_the_subclass_constant_carries_an_inherited_version(tmp_path):

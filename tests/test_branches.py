@@ -10,21 +10,12 @@ import shutil
 
 import pytest
 
-from conftest import expected_findings, run_cli, run_flake8
+from conftest import expected_findings, reported, run_cli, run_flake8
 from gitrepo import Repo
 from test_procedure import PLAIN, SHAPES, TAGGED, Shape, state
 
 SHAPES_WITH_N = [pytest.param(s, id=s.name) for s in SHAPES
                  if "n" in s.states]
-
-
-def parse(stdout) -> list:
-    found = []
-    for line in stdout.splitlines():
-        path, number, _col, rest = line.split(":", 3)
-        found.append((os.path.normpath(path).replace(os.sep, "/"),
-                      int(number), rest.split()[0], rest.strip()))
-    return found
 
 
 def rpc1(found) -> list:
@@ -61,7 +52,7 @@ def findings(repo: Repo, base="main", cli=(), f8=(), files=(".",)):
     flake = run_flake8("--select", "RPC", "--rpc-base", base, *f8, *files,
                        cwd=repo.path)
     assert flake.returncode in (0, 1), flake.stderr
-    return rpc1(parse(proc.stdout)), rpc1(parse(flake.stdout))
+    return rpc1(reported(proc.stdout)), rpc1(reported(flake.stdout))
 
 
 def changed(repo: Repo, base="main") -> list:

@@ -9,7 +9,7 @@ import json
 import os
 import re
 
-from conftest import expected_findings, fixture, run_cli, run_flake8
+from conftest import expected_findings, fixture, reported, run_cli, run_flake8
 from gitrepo import Repo
 
 REGISTRY = fixture("precision", "registry")
@@ -24,25 +24,16 @@ def committed(tmp_path, *states, name="repo") -> Repo:
     return repo
 
 
-def lines(stdout) -> list:
-    found = []
-    for line in stdout.splitlines():
-        path, number, _col, rest = line.split(":", 3)
-        found.append((os.path.normpath(path).replace(os.sep, "/"),
-                      int(number), rest.split()[0], rest.strip()))
-    return found
-
-
 def cli(repo: Repo, *args) -> list:
     proc = run_cli(*args, ".", cwd=repo.path)
     assert proc.returncode in (0, 1), proc.stderr
-    return lines(proc.stdout)
+    return reported(proc.stdout)
 
 
 def flake8(repo: Repo, *args) -> list:
     proc = run_flake8("--select", "RPC", *args, ".", cwd=repo.path)
     assert proc.returncode in (0, 1), proc.stderr
-    return lines(proc.stdout)
+    return reported(proc.stdout)
 
 
 def where(found) -> set:
@@ -141,7 +132,7 @@ def test_the_dropped_major_is_reported_once(tmp_path):
     # pre-commit: flake8 on the changed file only
     proc = run_flake8("--select", "RPC", "storage/volume/rpcapi.py",
                       cwd=repo.path)
-    assert where(lines(proc.stdout)) == where(found)
+    assert where(reported(proc.stdout)) == where(found)
 
 
 def test_ignoring_the_cause_never_hides_its_symptoms(tmp_path):
@@ -170,7 +161,7 @@ def test_rpc201_advice_fits_the_direction():
     proc = run_cli("--base", "none", "--select", "RPC201",
                    fixture("rules", "rpc201"))
     messages = {f[3].split(":")[1].split()[0]: f[3]
-                for f in lines(proc.stdout)}
+                for f in reported(proc.stdout)}
     assert "the server no longer accepts 3.x: send a 4.x version, or " \
            "keep an endpoint for 3.x" in messages["stale"]
     assert "the server does not accept 5.x yet" in messages["ahead"]

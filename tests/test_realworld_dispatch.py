@@ -3,12 +3,12 @@
 (What the default rules report on unedited releases, with reasons:
 test_realworld_findings.py.)"""
 
-import re
 import shutil
 
 import pytest
 
 from conftest import actual_findings, analyze_tree, release_tree
+from realworld import line_of
 
 pytestmark = pytest.mark.realworld
 
@@ -24,18 +24,6 @@ def edit(path, old, new, count=1):
     text = path.read_text()
     assert text.count(old) >= count, old
     path.write_text(text.replace(old, new, count))
-
-
-def line_of(path, pattern, after=None):
-    """Line number of the first line matching ``pattern`` (after the first
-    line matching ``after``)."""
-    started = after is None
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if not started:
-            started = re.search(after, line) is not None
-        elif re.search(pattern, line):
-            return number
-    raise AssertionError(pattern)
 
 
 def findings(tree, code):

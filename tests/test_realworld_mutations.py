@@ -5,12 +5,12 @@ The tree is copied to a temporary directory and edited there; the default
 rules run on it as a snapshot (no base, no previous release).
 """
 
-import re
 import shutil
 
 import pytest
 
 from conftest import analyze_tree, release_tree
+from realworld import line_of
 
 pytestmark = pytest.mark.realworld
 
@@ -25,18 +25,6 @@ def edit(path, old, new):
     text = path.read_text()
     assert text.count(old) == 1, old
     path.write_text(text.replace(old, new))
-
-
-def line_of(path, pattern, after=None):
-    """Line number of the first line matching ``pattern`` (after the first
-    line matching ``after``)."""
-    started = after is None
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if not started:
-            started = re.search(after, line) is not None
-        elif re.search(pattern, line):
-            return number
-    raise AssertionError(pattern)
 
 
 def findings(tree):

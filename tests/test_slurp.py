@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import expected_findings, fixture, run_cli, run_flake8
+from conftest import expected_findings, fixture, reported, run_cli, run_flake8
 from gitrepo import Repo
 from rpc_version_lint import series
 
@@ -33,15 +33,6 @@ def trees(tmp_path):
             for name in ("caracal", "dalmatian", "epoxy")}
 
 
-def parse(stdout) -> list:
-    found = []
-    for line in stdout.splitlines():
-        path, number, _col, rest = line.split(":", 3)
-        found.append((os.path.normpath(path).replace(os.sep, "/"),
-                      int(number), rest.split()[0], rest.strip()))
-    return found
-
-
 def rpc4(found) -> set:
     return {f[:3] for f in found if f[2].startswith("RPC4")}
 
@@ -53,8 +44,8 @@ def check(head, value, *extra):
     assert proc.returncode in (0, 1), proc.stderr
     flake = run_flake8("--select", "RPC", "--rpc-base", "none",
                        "--rpc-upgrade-from", value, ".", cwd=head)
-    assert rpc4(parse(flake.stdout)) == rpc4(parse(proc.stdout))
-    return parse(proc.stdout)
+    assert rpc4(reported(flake.stdout)) == rpc4(reported(proc.stdout))
+    return reported(proc.stdout)
 
 
 def test_series_names_numbers_and_slurp():
@@ -156,7 +147,7 @@ def test_a_major_counts_as_released_once_a_slurp_release_speaks_it(
     repo.commit(TAGGED)
     proc = run_cli("--select", "RPC106", ".", cwd=repo.path)
     want = {e for e in expected_findings(repo.path) if e[2] == "RPC106"}
-    assert {f[:3] for f in parse(proc.stdout)} == want
+    assert {f[:3] for f in reported(proc.stdout)} == want
     assert "only dalmatian speaks 6.x, and no SLURP release" in \
         proc.stdout
     # had a SLURP release (or one before SLURP existed) spoken 6.x, the

@@ -503,7 +503,7 @@ class Extractor:
     def _client_aliases(self, client: Client, mro) -> None:
         for cls in mro:
             for node in cls.methods.values():
-                for sub in ast.walk(node):
+                for sub in nodes(node):
                     if isinstance(sub, ast.Subscript) and \
                             _attr_name(sub.value) == "VERSION_ALIASES" and \
                             isinstance(sub.slice, ast.Constant) and \
@@ -534,16 +534,16 @@ class Extractor:
         current-development entry, under the key the client reads."""
         for cls in mro:
             for node in cls.methods.values():
-                keys = {sub.slice.value for sub in ast.walk(node)
+                gets = [sub for sub in summary(node).calls
+                        if isinstance(sub.func, ast.Attribute) and
+                        sub.func.attr == "get" and _attr_name(sub.func.value)]
+                if not gets:
+                    continue
+                keys = {sub.slice.value for sub in nodes(node)
                         if isinstance(sub, ast.Subscript)
                         and isinstance(sub.slice, ast.Constant)
                         and isinstance(sub.slice.value, str)}
-                for sub in ast.walk(node):
-                    if not (isinstance(sub, ast.Call) and
-                            isinstance(sub.func, ast.Attribute) and
-                            sub.func.attr == "get" and
-                            _attr_name(sub.func.value)):
-                        continue
+                for sub in gets:
                     table = self.resolver.static(cls.module, sub.func.value,
                                                  cls)
                     if not isinstance(table, DictV):
@@ -813,12 +813,21 @@ class Extractor:
             return any(client.target_at in at for client in clients)
         return False
 
+    def _class_names(self, classes: dict) -> set:
+        """The class names of ``classes`` (paths), worked out once for
+        every server asking."""
+        memo = getattr(self, "_names_memo", None)
+        if memo is None or memo[0] is not classes:
+            memo = self._names_memo = (
+                classes, {path.rpartition(".")[2] for path in classes})
+        return memo[1]
+
     def registrations(self, cls: ClassInfo, endpoint_classes: dict):
         """[(ClassInfo, relpath, line, passes_self)]: the endpoint classes
         this server instantiates (``additional_endpoints.append(P(self))``,
         ``additional_apis``, an ``endpoints`` list, an attribute)."""
         found = []
-        names = {path.rpartition(".")[2] for path in endpoint_classes}
+        names = self._class_names(endpoint_classes)
         mro, _ = self.project.mro(cls)
         for owner in mro:
             for node in owner.methods.values():

@@ -6,7 +6,6 @@ against a hang."""
 from __future__ import annotations
 
 import signal
-import textwrap
 
 import pytest
 
@@ -15,7 +14,8 @@ from rpc_version_lint import snapshot
 from rpc_version_lint.facts import flow, index
 from rpc_version_lint.source.files import DiskTree
 
-HEAD = "import oslo_messaging as messaging\n\n\n"
+from .hostile import (
+    client, guards, helpers, many_apis, unrelated_branches)
 
 
 @pytest.fixture(autouse=True)
@@ -30,21 +30,6 @@ def no_hang():
     signal.signal(signal.SIGALRM, previous)
 
 
-SERVER = '''
-
-class Manager(object):
-    target = messaging.Target(version='1.9')
-
-    def ping(self, ctxt):
-        pass
-
-
-def serve(transport):
-    target = messaging.Target(topic='fleet', server='host')
-    return messaging.get_rpc_server(transport, target, [Manager()])
-'''
-
-
 def build(tmp_path, name: str, source: str):
     """The snapshot of a package ``fleet`` holding one module."""
     root = tmp_path / name
@@ -54,17 +39,6 @@ def build(tmp_path, name: str, source: str):
     snapshot.forget()
     index.forget_parsed()
     return snapshot.build(DiskTree(str(root)), "fleet")
-
-
-def client(body: str, init: str = "") -> str:
-    return HEAD + textwrap.dedent('''\
-        class FleetAPI(object):
-
-            def __init__(self, conf):
-                target = messaging.Target(topic='fleet', version='1.0')
-                self.client = messaging.get_rpc_client(None, target)
-        ''') + textwrap.indent(textwrap.dedent(init), " " * 8) + \
-        textwrap.indent(textwrap.dedent(body), " " * 4) + SERVER
 
 
 def steps(snap) -> int:
@@ -77,37 +51,12 @@ def sends(snap) -> set:
             for v in s.variants}
 
 
-def helpers(depth: int) -> str:
-    """Each helper calls the next eight times; the last picks a version."""
-    body = ""
-    for level in range(depth):
-        calls = " + ".join([f"self.h{level + 1}()"] * 8)
-        body += f"\ndef h{level}(self):\n    return ({calls})[:3]\n"
-    body += f"\ndef h{depth}(self):\n    return '1.9'\n"
-    body += ("\ndef ping(self, ctxt):\n"
-             "    cctxt = self.client.prepare(version=self.h0())\n"
-             "    return cctxt.call(ctxt, 'ping')\n")
-    return client(body)
-
-
 def test_helpers_calling_helpers(tmp_path):
     shallow = build(tmp_path, "four", helpers(4))
     deep = build(tmp_path, "eight", helpers(8))
     # 8**8 inlined calls without memoising; with it, a few per level
     assert steps(deep) <= 2.2 * steps(shallow)
     assert steps(deep) < 2_000
-
-
-def guards(count: int) -> str:
-    chain = "\n".join(
-        f"{'if' if i == 0 else 'elif'} self.client.can_send_version("
-        f"'1.{count - i}'):\n    version = '1.{count - i}'"
-        for i in range(count))
-    body = ("\ndef ping(self, ctxt):\n" + textwrap.indent(chain, "    ")
-            + "\n    else:\n        version = '1.0'\n"
-            "    cctxt = self.client.prepare(version=version)\n"
-            "    return cctxt.call(ctxt, 'ping')\n")
-    return client(body)
 
 
 def test_long_elif_chain(tmp_path):
@@ -118,22 +67,6 @@ def test_long_elif_chain(tmp_path):
     assert ("ping", "1.500") in sends(long)
 
 
-def unrelated_branches(count: int) -> str:
-    """``__init__`` sets attributes on independent branches (an agent's
-    configuration) before the method that builds the client."""
-    init = "".join(f"if conf.flag{i}:\n    self.a{i} = 'x'\nelse:\n"
-                   f"    self.a{i} = None\n" for i in range(count))
-    init += "self.setup_rpc()\n"
-    body = ("\ndef setup_rpc(self):\n"
-            "    self.topic = 'fleet'\n"
-            "    for i in range(3):\n"
-            "        self.version = '1.%d' % i\n"
-            "\ndef ping(self, ctxt):\n"
-            "    cctxt = self.client.prepare(version='1.9')\n"
-            "    return cctxt.call(ctxt, 'ping')\n")
-    return client(body, init)
-
-
 def test_branches_that_do_not_matter(tmp_path):
     few = build(tmp_path, "few", unrelated_branches(6))
     many = build(tmp_path, "many", unrelated_branches(12))
@@ -141,34 +74,6 @@ def test_branches_that_do_not_matter(tmp_path):
     # reads, so the work grows with the code, not with the paths
     assert steps(many) <= 2.2 * steps(few)
     assert sends(many) == {("ping", "1.9")}
-
-
-def many_apis(count: int) -> str:
-    source = HEAD
-    for i in range(count):
-        source += textwrap.dedent(f'''
-            class Api{i}(object):
-                def __init__(self):
-                    target = messaging.Target(topic='t{i}', version='1.0')
-                    self.client = messaging.get_rpc_client(None, target)
-
-                def ping(self, ctxt):
-                    return self.client.call(ctxt, 'ping')
-
-
-            class Manager{i}(object):
-                target = messaging.Target(version='1.0')
-
-                def ping(self, ctxt):
-                    pass
-
-
-            def serve{i}(transport):
-                target = messaging.Target(topic='t{i}', server='host')
-                return messaging.get_rpc_server(transport, target,
-                                                [Manager{i}()])
-            ''')
-    return source
 
 
 def test_pairing_grows_linearly(tmp_path):
