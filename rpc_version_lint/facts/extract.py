@@ -81,6 +81,8 @@ def callees(node, mod=None) -> frozenset:
 
 def _assigns_self_target(fnode) -> bool:
     """``self.target = Target(...)`` (endpoints built in ``__init__``)."""
+    if "target" not in summary(fnode).attributes:
+        return False
     for sub in nodes(fnode):
         if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call) \
                 and flow._callee_name(sub.value) == "Target" and any(
@@ -481,8 +483,8 @@ class Extractor:
 
     def _client_cap(self, client: Client, made, mro) -> None:
         reads_levels = any(
-            isinstance(sub, ast.Attribute) and sub.attr == "upgrade_levels"
-            for c in mro for m in c.methods.values() for sub in nodes(m))
+            "upgrade_levels" in summary(m).attributes
+            for c in mro for m in c.methods.values())
         has_aliases = any("VERSION_ALIASES" in c.attrs for c in mro)
         caps = [e for e in made if e.cap is not None and e.cap != NONE]
         if not caps:
