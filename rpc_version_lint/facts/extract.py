@@ -27,7 +27,7 @@ from ..model import (
     Param, Route, Send, ServerFact, Unresolved, Variant, VersionRef)
 from ..versions import Version
 from . import flow
-from .index import ClassInfo, nodes, summary
+from .index import ClassInfo, nodes, statements, summary
 from .values import (
     DEFAULT, NONE, ClassRef, Const, DictV, ExtRef, Fmt, Obj, Str, TargetV,
     Tup, Unknown)
@@ -77,6 +77,29 @@ def callees(node, mod=None) -> frozenset:
             _CALLEES[key] = found
     node._rpc_callees = found
     return found
+
+
+def _module_calls(tree) -> list:
+    """The calls of a module: those of its functions and methods from
+    their summaries (most are summarised anyway), the rest by walking."""
+    found = []
+    for stmt in tree.body:
+        found += _calls_in(stmt)
+    return found
+
+
+def _calls_in(stmt) -> list:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return list(summary(stmt).calls)
+    if isinstance(stmt, ast.ClassDef):
+        found = []
+        for item in stmt.body:
+            found += _calls_in(item)
+        for expr in stmt.bases + stmt.keywords + stmt.decorator_list:
+            found += [sub for sub in nodes(expr)
+                      if isinstance(sub, ast.Call)]
+        return found
+    return [sub for sub in nodes(stmt) if isinstance(sub, ast.Call)]
 
 
 def _assigns_self_target(fnode) -> bool:
@@ -298,10 +321,9 @@ class Extractor:
         if mod is None or mod.name in self._indexed:
             return
         self._indexed.add(mod.name)
-        for sub in nodes(mod.tree):
-            if isinstance(sub, ast.Call):
-                self._calls.setdefault(flow._callee_name(sub), []).append(
-                    (mod, sub))
+        for sub in _module_calls(mod.tree):
+            self._calls.setdefault(flow._callee_name(sub), []).append(
+                (mod, sub))
 
     def _methods(self, mro):
         """name -> (owner, node): the definition a call on self reaches."""
@@ -1089,21 +1111,7 @@ def hands_over(node) -> bool:
     return bool(params) and any(
         isinstance(sub, ast.Assign) and any(
             isinstance(t, ast.Attribute) and _root(t) in params
-            for t in sub.targets) for sub in _statements(node))
-
-
-def _statements(node):
-    """The statements of a function, nested blocks included, without
-    walking into expressions (most of its nodes)."""
-    todo = list(node.body)
-    while todo:
-        stmt = todo.pop()
-        yield stmt
-        for child in ast.iter_child_nodes(stmt):
-            if isinstance(child, ast.stmt):
-                todo.append(child)
-            elif isinstance(child, (ast.excepthandler, ast.match_case)):
-                todo.extend(child.body)
+            for t in sub.targets) for sub in statements(node))
 
 
 def _root(expr) -> str | None:

@@ -93,7 +93,7 @@ def _index_module(mod: Module) -> None:
     if "global " in mod.text:
         # ``global TRANSPORT`` in a function: the module-level value is
         # only the initial one (``TRANSPORT = None`` until init() runs)
-        for node in nodes(mod.tree):
+        for node in statements(mod.tree):
             if isinstance(node, ast.Global):
                 mod.conditional.update(node.names)
 
@@ -214,6 +214,21 @@ def nodes(node) -> list:
                     not isinstance(value, _CONTEXTS):
                 found.append(value)
     return found
+
+
+def statements(node):
+    """The statements under ``node`` (a module, class or function), nested
+    blocks and definitions included, without walking into expressions
+    (most of the nodes)."""
+    todo = list(node.body)
+    while todo:
+        stmt = todo.pop()
+        yield stmt
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.stmt):
+                todo.append(child)
+            elif isinstance(child, (ast.excepthandler, ast.match_case)):
+                todo.extend(child.body)
 
 
 def summary(node) -> Summary:
