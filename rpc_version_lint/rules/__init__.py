@@ -176,5 +176,5 @@ _loaded = []
 def _load() -> None:
     if not _loaded:
         _loaded.append(True)
-        from . import (dispatch, health, procedure,  # noqa: F401
-                       surface, upgrade)
+        from . import (dispatch, health, pins,  # noqa: F401
+                       procedure, proxies, surface, upgrade)
