@@ -943,7 +943,8 @@ def _drops_context(node) -> bool:
                     any(isinstance(k.value, ast.Name) and k.arg is None
                         for k in sub.keywords) and \
                     not any(isinstance(a, ast.Name) and a.id == context
-                            for a in sub.args):
+                            for a in sub.args +
+                            [k.value for k in sub.keywords]):
                 return True
     return False
 
