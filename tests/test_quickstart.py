@@ -34,6 +34,10 @@ def test_exactly_two_commands():
     assert commands[1] in ci.splitlines()
 
 
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven",
+           "eight", "nine", "ten")
+
+
 def test_first_command_in_a_fresh_environment(tmp_path):
     if not os.path.isdir(os.path.join(REPO, ".git")):
         pytest.skip("needs the project as a git checkout to copy it")
@@ -55,9 +59,13 @@ def test_first_command_in_a_fresh_environment(tmp_path):
                           capture_output=True, text=True, timeout=900)
     # the example holds real bugs: findings, exit status 1
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    codes = {line.split()[1] for line in proc.stdout.splitlines()
-             if ": RPC" in line}
+    findings = [line for line in proc.stdout.splitlines() if ": RPC" in line]
+    codes = {line.split()[1] for line in findings}
     assert {"RPC201", "RPC203", "RPC204", "RPC205", "RPC208"} <= codes
+    # as many as the README says
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        said = re.search(r"it prints (\w+) findings", handle.read()).group(1)
+    assert NUMBERS.index(said) == len(findings), proc.stdout
 
 
 def test_ci_environment_cannot_see_the_system_python():
