@@ -58,7 +58,9 @@ def analyze(root: str, top: str, config: Config, codes,
     """``overlay``: relpath -> bytes that stand for the file on disk;
     ``checked``: the relpaths the front end reports findings in (None:
     every file), so that no symptom folds into a finding it drops."""
-    head_tree = DiskTree(root, overlay=dict(overlay or {}))
+    # the tree holds_rpc() just read, when there is one: read once
+    head_tree = (None if overlay else _read.pop(root, None)) or \
+        DiskTree(root, overlay=dict(overlay or {}))
     upgrade = bool(config.upgrade_from) and any(
         r.needs == "upgrade" for r in map(rules.get, codes) if r)
     store = Store.default() if config.cache else None
@@ -279,6 +281,23 @@ _OPTION_NAMES = {False: ("--base", "--commit-msg", "--upgrade-from"),
                         "--rpc-upgrade-from")}
 
 _cache: dict = {}
+
+
+_holds: dict = {}
+_read: dict = {}  # root -> the DiskTree holds_rpc() read, for analyze()
+
+
+def holds_rpc(root: str, top: str) -> bool:
+    """Does some file of the scope pass the pre-filter (once per
+    process)? A file of such a scope may carry findings whatever its own
+    text: one that only reads a client handed over, say."""
+    if (root, top) not in _holds:
+        tree = _read.setdefault(root, DiskTree(root))
+        try:
+            _holds[root, top] = bool(tree.candidates(top))
+        except (OSError, SourceError):
+            _holds[root, top] = True  # let the analysis say what is wrong
+    return _holds[root, top]
 
 
 def analyze_cached(root: str, top: str, config: Config, codes,

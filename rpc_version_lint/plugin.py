@@ -30,6 +30,7 @@ class Plugin:
     checked: frozenset | None = None  # absolute paths flake8 checks
     _reported: set = set()
     _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
+    _scopes: dict = {}  # directory -> (root, top) of its files
     stdin_name: str | None = None
     quiet: bool = False
     ignores: FileOptions = FileOptions(())  # per-file-ignores
@@ -172,9 +173,17 @@ class Plugin:
         if filename in ("stdin", "-", None) or not filename.endswith(".py") \
                 or not codes:  # flake8 would report none of them
             return
-        if not may_hold_rpc("".join(self.lines)):
+        text = "".join(self.lines)
+        # a file that names no RPC call still gets the findings placed in
+        # it (a controller sending through a client handed over), but
+        # none of the notes or line-1 findings of the files that do
+        rpc_file = may_hold_rpc(text)
+        directory = os.path.dirname(os.path.abspath(filename))
+        if directory not in Plugin._scopes:  # the same for its siblings
+            Plugin._scopes[directory] = find_scope(filename)
+        root, top = Plugin._scopes[directory]
+        if not rpc_file and not engine.holds_rpc(root, top):
             return
-        root, top = find_scope(filename)
         relpath = os.path.relpath(os.path.abspath(filename),
                                   root).replace(os.sep, "/")
         if is_test_path(relpath):
@@ -197,20 +206,22 @@ class Plugin:
                     f"{type(exc).__name__}: {str(exc).strip()}; RPC "
                     f"findings are missing for it (please report this)")
         if key in Plugin._failed:
+            if not rpc_file:
+                return
             # the findings are missing: fail rather than pass in silence
             _warn(Plugin._failed[key])
             yield 1, 0, report.escape(f"RPC900 RPC checks incomplete: "
                                       f"{Plugin._failed[key]}"), type(self)
             return
-        for problem in result.warnings:
-            _warn(problem)
-        if not self.quiet:
-            _scope_notes(result)
+        if rpc_file:
+            for problem in result.warnings:
+                _warn(problem)
+            if not self.quiet:
+                _scope_notes(result)
         for finding, reason in result.approved:
             if finding.relpath == relpath:
                 _warn(f"approved: {relpath}:{finding.line}: {finding.code} "
                       f"{finding.message} (RPC-Approved: {reason})")
-        text = "".join(self.lines)
         noqa = None
         for finding in result.findings_in(relpath):
             if self.config.fails(finding.code):
@@ -225,7 +236,7 @@ class Plugin:
                 _warn(f"warning: {filename}:{finding.line}:"
                       f"{finding.col + 1}: {finding.text()}")
         for finding in result.findings:
-            if finding.relpath.endswith(".py"):
+            if finding.relpath.endswith(".py") or not rpc_file:
                 continue
             # RPC902 on an entry of a settings file, which flake8 does not
             # check: line 1 of each file analysed, as RPC900

@@ -6,7 +6,7 @@ marked ``# expect:`` beside the lines."""
 import pytest
 
 from conftest import actual_findings, analyze_tree, expected_findings, \
-    fixture
+    fixture, reported, run_flake8
 
 SHAPES = {
     # tree: {client class: endpoint classes}
@@ -36,3 +36,15 @@ def test_paired_by_route(name):
 def test_findings_beside_the_lines(name):
     root = fixture("ecosystem", name)
     assert actual_findings(analyze_tree(root)) == expected_findings(root)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_flake8_reports_them_in_files_that_name_no_rpc_call(name):
+    """flake8 checks file by file: a file that only reads a client handed
+    over (handover's meters.py names no RPC call) still gets its
+    findings."""
+    root = fixture("ecosystem", name)
+    proc = run_flake8("--select", "RPC", "--rpc-base", "none", ".",
+                      cwd=root)
+    assert {f[:3] for f in reported(proc.stdout)} == \
+        expected_findings(root), proc.stdout + proc.stderr
