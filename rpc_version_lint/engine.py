@@ -120,6 +120,9 @@ def analyze(root: str, top: str, config: Config, codes,
                     infer_root=previous.infer_root, usage=True,
                     store=store),
                     source.release, source.role))
+            if not context.sources:
+                raise series.SeriesError(
+                    f"{names[2]} {config.upgrade_from!r}: names no tree")
             context.previous = result.previous = \
                 context.sources[0].snapshot
         except (BaseError, series.SeriesError) as exc:

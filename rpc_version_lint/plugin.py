@@ -31,6 +31,7 @@ class Plugin:
     _reported: set = set()
     _failed: dict = {}  # (root, top, overlay) -> why its analysis failed
     _scopes: dict = {}  # directory -> (root, top) of its files
+    _results: dict = {}  # (root, top, config id, codes) -> engine.Result
     stdin_name: str | None = None
     quiet: bool = False
     ignores: FileOptions = FileOptions(())  # per-file-ignores
@@ -198,8 +199,16 @@ class Plugin:
             if checked is not None and overlay:
                 checked = checked | {relpath}
             try:
-                result = engine.analyze_cached(root, top, self.config,
-                                               codes, overlay, checked)
+                # every file of the scope asks: look the result up by
+                # identity, not by hashing the whole configuration again
+                held = None if overlay else (root, top, id(self.config),
+                                             codes)
+                result = Plugin._results.get(held)
+                if result is None:
+                    result = engine.analyze_cached(root, top, self.config,
+                                                   codes, overlay, checked)
+                    if held is not None:
+                        Plugin._results[held] = result
             except Exception as exc:  # never break the rest of the run
                 Plugin._failed[key] = (
                     f"internal error while analysing {top or root}: "

@@ -113,6 +113,7 @@ def test_pinned_to_the_alias_of_the_release_upgraded_from(trees):
     ("2025.1={dalmatian},2024.1={caracal}", "is not a release 2025.2"),
     ("2024.2={dalmatian},dalmatian={caracal}", "are both"),
     ("cedar={dalmatian}", "'cedar' is not a release"),
+    (",", "names no tree"),
 ])
 def test_trees_that_cannot_be_used(trees, value, error):
     value = value.format(**trees)
