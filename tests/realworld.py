@@ -82,7 +82,10 @@ def _session_store():
     try:
         yield
     finally:
-        os.environ[store.ENV] = before if before is not None else "off"
+        if before is None:
+            del os.environ[store.ENV]
+        else:
+            os.environ[store.ENV] = before
 
 
 def inventory(distribution: str, version: str) -> dict:

@@ -228,6 +228,7 @@ class Extractor:
         self.top = top
         self._calls = None
         self._indexed: set = set()
+        self._names_memo = None  # (endpoint classes, their class names)
         self.steps = 0  # interpreter steps of the entries run
         self.handed: dict = {}  # attr -> client handed over (Record.handed)
 
@@ -840,7 +841,7 @@ class Extractor:
     def _class_names(self, classes: dict) -> set:
         """The class names of ``classes`` (paths), worked out once for
         every server asking."""
-        memo = getattr(self, "_names_memo", None)
+        memo = self._names_memo
         if memo is None or memo[0] is not classes:
             memo = self._names_memo = (
                 classes, {path.rpartition(".")[2] for path in classes})

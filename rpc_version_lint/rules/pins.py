@@ -213,11 +213,6 @@ def _history_ahead(api, newest):
             f"history", api.name)
 
 
-def uncapped(variant, cap) -> bool:
-    """Is the path taken by a client capped at ``cap``?"""
-    return holds(variant.constraints, cap)
-
-
 @rule("RPC208", "New minor sent before older nodes can take it",
       reads_base=True,
       rationale="""
@@ -259,28 +254,28 @@ def uncapped(variant, cap) -> bool:
       can set.
       """)
 def unguarded_new_minor(ctx):
+    base_apis = counterparts(ctx.head.apis, ctx.base.apis) if ctx.base \
+        else {}
     for api in ctx.head.apis:
         client = api.client
         if client is None:
             continue
         if client.deployment_pin:
-            yield from _capped_sends(ctx, api)
+            yield from _capped_sends(ctx, api, base_apis.get(api.key))
         else:  # no cap, or a literal one
             yield from _servers_first(ctx, api)
 
 
-def _capped_sends(ctx, api):
-    """Every send a client pinned to the previous release refuses."""
+def _capped_sends(ctx, api, base):
+    """Every send a client pinned to the previous release refuses;
+    ``base``: the same API at the baseline, if any."""
     client = api.client
-    base_apis = counterparts(ctx.head.apis, ctx.base.apis) if ctx.base \
-        else {}
     caps = []
     newest_alias = max((a.version.version for a in client.aliases or ()
                         if a.version.version), default=None)
     if newest_alias is not None:
         caps.append((newest_alias, f"the newest alias "
                      f"({_alias_name(client, newest_alias)})"))
-    base = base_apis.get(api.key)
     if base is not None and base.client is not None:
         sent = [v for _, _, v in sends_with_versions(base)]
         if base.client.target and base.client.target.version:
@@ -293,7 +288,7 @@ def _capped_sends(ctx, api):
     for send, variant, version in sends_with_versions(api):
         for cap, why in caps:
             if version.major != cap.major or version <= cap or \
-                    not uncapped(variant, cap) or \
+                    not holds(variant.constraints, cap) or \
                     (send.relpath, send.line) in seen:
                 continue
             seen.add((send.relpath, send.line))
@@ -323,7 +318,8 @@ def _servers_first(ctx, api):
                    for send, _, version in sends_with_versions(old)}
     exposed = []
     for send, variant, version in sends_with_versions(api):
-        if not uncapped(variant, cap) or not cap_allows(cap, version) or \
+        if not holds(variant.constraints, cap) or \
+                not cap_allows(cap, version) or \
                 version.major not in old.majors or \
                 accepting(old, version) or \
                 (send.method, version) in sent_before:

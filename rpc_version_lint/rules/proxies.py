@@ -66,8 +66,13 @@ def called(apis, proxy, method: str) -> list:
     found = []
     for api in apis:
         for send, _, version in sends_with_versions(api):
-            if send.method == method and send.kind == "call" and \
-                    proxy.accepts.accepts(version) and send not in found:
+            if send.method != method or send.kind != "call" or \
+                    send in found:
+                continue
+            # only where the dispatcher hands the message to the proxy
+            reached = receiver(api, method, version)
+            if reached and reached[0] is not None and \
+                    reached[0].path == proxy.path:
                 found.append(send)
     return found
 
