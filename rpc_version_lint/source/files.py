@@ -269,14 +269,22 @@ class DiskTree:
     _files_of: dict = field(default_factory=dict, repr=False, compare=False)
     _options_of: dict = field(default_factory=dict, repr=False,
                               compare=False)
+    # relpath -> bytes: one run reads each file once (the pre-filter, the
+    # import scan and each search for a name go over them all again), and
+    # sees one version of it
+    _data: dict = field(default_factory=dict, repr=False, compare=False)
 
     def read(self, relpath: str) -> bytes | None:
         if relpath in self.overlay:
             return self.overlay[relpath]
+        if relpath in self._data:
+            return self._data[relpath]
         try:
             with open(os.path.join(self.root, relpath), "rb") as handle:
-                return handle.read()
+                data = self._data[relpath] = handle.read()
+                return data
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            self._data[relpath] = None
             return None
         except OSError as exc:
             raise SourceError(f"{relpath}: cannot be read "
