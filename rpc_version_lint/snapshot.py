@@ -293,12 +293,14 @@ class _Trace:
 
     def read(self, relpath):
         data = self.tree.read(relpath)
-        self.reads[relpath] = _digest(data)
+        if relpath not in self.reads:  # a tree gives one version a run
+            self.reads[relpath] = _digest(data)
         return data
 
     def read_quietly(self, relpath):
         data = self.tree.read_quietly(relpath)
-        self.reads.setdefault(relpath, _digest(data))
+        if relpath not in self.reads:
+            self.reads[relpath] = _digest(data)
         return data
 
     def entry(self, settings, top, snapshot) -> dict:

@@ -74,7 +74,7 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
 
 
 def _files_with(tree, top: str, needle: str) -> list[str]:
-    return sorted({relpath for relpath, _ in tree.lines_with(top, needle)})
+    return sorted(tree.files_with(top, needle))
 
 
 def _last(node) -> str:

@@ -2214,6 +2214,18 @@ def _callee_name(call: ast.Call) -> str:
     return ""
 
 
+def _dotted(node) -> str | None:
+    """``a.b.c`` for a chain of names, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def _is_local(expr, env) -> bool:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
@@ -2224,6 +2236,9 @@ def _is_local(expr, env) -> bool:
 def _text(node) -> str:
     if node is None:
         return ""
+    dotted = _dotted(node)
+    if dotted is not None:  # most are; unparse is slow
+        return dotted if len(dotted) <= 80 else dotted[:77] + "..."
     try:
         text = ast.unparse(node)
     except Exception:  # unparse fails on some synthetic trees

@@ -267,19 +267,18 @@ class GitTree:
                 kept.append(relpath)
         return sorted(kept)
 
-    def lines_with(self, top: str, needle: str):
+    def files_with(self, top: str, needle: str) -> list[str]:
         where = self._path(top) if top else (self.prefix or ".")
         try:
-            out = _git(self.repo, "grep", "-z", "-I", "-F", "-e", needle,
-                       self.sha, "--", where, check=False)
+            out = _git(self.repo, "grep", "-z", "-l", "-I", "-F", "-e",
+                       needle, self.sha, "--", where, check=False)
         except BaseError:
-            return
+            return []
         strip = len(self.sha) + 1 + (len(self.prefix) + 1 if self.prefix
                                      else 0)
-        for entry in out.splitlines():
-            path, _, line = entry[strip:].partition("\0")
-            if path.endswith(".py") and not is_test_path(path):
-                yield path, line
+        return sorted({path[strip:] for path in out.split("\0")
+                       if path.endswith(".py")
+                       and not is_test_path(path[strip:])})
 
     def close(self) -> None:
         if self._process is not None:

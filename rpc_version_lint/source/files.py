@@ -343,20 +343,18 @@ class DiskTree:
                 found.append(f"{name}/entry_points.txt")
         return found
 
-    def lines_with(self, top: str, needle: str):
-        """Every line of the Python files of ``top`` containing ``needle``
-        (a plain string), as (relpath, line)."""
+    def files_with(self, top: str, needle: str) -> list[str]:
+        """The Python files of ``top`` whose text holds ``needle`` (a
+        plain string)."""
+        found, wanted = [], needle.encode()
         for relpath in self.python_files(top):
             try:
                 data = self.read(relpath)
             except SourceError:
                 continue
-            if data is None or needle.encode() not in data:
-                continue
-            text = data.decode("utf-8", "replace")
-            for line in text.splitlines():
-                if needle in line:
-                    yield relpath, line
+            if data is not None and wanted in data:
+                found.append(relpath)
+        return found
 
     def candidates(self, top: str) -> list[str]:
         """The files of ``top`` that pass the textual pre-filter (kept: the
