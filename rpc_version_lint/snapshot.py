@@ -72,6 +72,8 @@ def _cached(project, kind: str, key: str, module: str, inferrer, follows,
 def forget() -> None:
     """Drop what was kept for a baseline built after its head."""
     _FACTS.clear()
+    _IMPORTS.clear()
+    _WORDS.clear()
     extract.forget_callees()
 
 
@@ -562,9 +564,7 @@ def second_stage(tree, top, first: list[str], judge, begin=None) -> list:
 
     def mentions(relpath, name):
         if relpath not in words:
-            text = (tree.read_quietly(relpath) or b"").decode("utf-8",
-                                                              "replace")
-            words[relpath] = set(_WORD.findall(text))
+            words[relpath] = _words(tree.read_quietly(relpath) or b"")
         return name in words[relpath]
 
     rounds, fresh = [], list(first)
@@ -624,11 +624,32 @@ def _rpc_names(project, mod, reach, mentioned) -> tuple:
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 
-def _imports_of(data) -> set:
+# source bytes -> what the second stage reads in them: a base revision
+# holds mostly the same files as its head
+_IMPORTS: dict = {}
+_WORDS: dict = {}
+
+
+def _words(data: bytes) -> frozenset:
+    found = _WORDS.get(data)
+    if found is None:
+        found = _WORDS[data] = frozenset(_WORD.findall(
+            data.decode("utf-8", "replace")))
+    return found
+
+
+def _imports_of(data) -> frozenset:
     """The dotted names a source imports (``from a import b`` gives both
     ``a`` and ``a.b``)."""
     if not data or b"import" not in data:
-        return set()
+        return frozenset()
+    found = _IMPORTS.get(data)
+    if found is None:
+        found = _IMPORTS[data] = frozenset(_scan_imports(data))
+    return found
+
+
+def _scan_imports(data: bytes) -> set:
     found = set()
     for match in _IMPORT.finditer(data.decode("utf-8", "replace")):
         base, grouped, items, plain = match.groups()

@@ -143,15 +143,18 @@ def forget_parsed() -> None:
     _PARSED.clear()
 
 
-def _parsed(data: bytes, relpath: str):
-    """(text, ast) of a file, shared by every tree of the process holding
-    the same content (a base revision is mostly the working tree)."""
-    key = (relpath, hashlib.sha1(data).digest())
-    found = _PARSED.get(key)
-    if found is None:
+def _indexed(name: str, relpath: str, data: bytes, digest: bytes) -> Module:
+    """The parsed and indexed module of a file, shared by every tree of
+    the process holding the same content (a base revision is mostly the
+    working tree)."""
+    key = (name, relpath, digest)
+    mod = _PARSED.get(key)
+    if mod is None:
         text = decode(data, relpath)
-        found = _PARSED[key] = (text, parse(text, relpath))
-    return found
+        mod = _PARSED[key] = Module(name, relpath, text,
+                                    parse(text, relpath))
+        _index_module(mod)
+    return mod
 
 
 def absolute(mod: Module, name: str | None, level: int) -> str:
@@ -344,14 +347,11 @@ class Project:
             data = self.tree.read(relpath)
             if data is None:
                 return None
-            self.digests[name] = hashlib.sha1(data).digest()
-            text, tree = _parsed(data, relpath)
+            digest = self.digests[name] = hashlib.sha1(data).digest()
+            return _indexed(name, relpath, data, digest)
         except SourceError as exc:
             self.problems.append(str(exc))
             return None
-        mod = Module(name, relpath, text, tree)
-        _index_module(mod)
-        return mod
 
     # -- classes -------------------------------------------------------
     def class_info(self, mod: Module, node: ast.ClassDef) -> ClassInfo:
