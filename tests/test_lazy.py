@@ -1,5 +1,6 @@
 """What must not happen on the fast path (counted, not timed)."""
 
+import gc
 import os
 import shutil
 import subprocess
@@ -9,9 +10,11 @@ import textwrap
 import pytest
 
 from conftest import fixture, release_tree
-from rpc_version_lint import snapshot
+from rpc_version_lint import engine, rules, snapshot
+from rpc_version_lint.config import Config
 from rpc_version_lint.facts import index
 from rpc_version_lint.plugin import Plugin
+from rpc_version_lint.source import files
 from rpc_version_lint.source.files import DiskTree
 
 
@@ -69,3 +72,52 @@ def test_astroid_is_not_loaded_for_literal_versions():
                           text=True, cwd=os.path.dirname(os.path.dirname(
                               os.path.abspath(__file__))))
     assert proc.stdout.split() == ["0", "False"], proc.stderr
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("fails", [False, True])
+def test_collection_paused_during_the_analysis_only(monkeypatch, enabled,
+                                                    fails):
+    """Collecting while the analysis parses would walk all the syntax
+    trees again and again (they hold no reference cycles); flake8 runs on
+    after it, so collection is left as it was, also when it fails."""
+    during = []
+    original = snapshot.build
+
+    def build(*args, **kwargs):
+        during.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("the analysis failed")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot, "build", build)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        try:
+            engine.analyze(fixture("shapes", "compute"), "fleet",
+                           Config(base=None, cache=False),
+                           rules.enabled_codes())
+        except RuntimeError:
+            assert fails
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+    assert during == [False]
+    assert after is enabled
+
+
+def test_each_file_read_once_per_run(monkeypatch):
+    """The pre-filter, the second stage and each search for a name go over
+    the files again: they read them from the run's tree, not the disk."""
+    opened = []
+
+    def counting(path, *args, **kwargs):
+        opened.append(path)
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "open", counting, raising=False)
+    result = engine.analyze(fixture("shapes", "compute"), "fleet",
+                            Config(base=None, cache=False),
+                            rules.enabled_codes())
+    assert result.head.apis and opened
+    assert sorted(opened) == sorted(set(opened))
