@@ -305,17 +305,23 @@ _holds: dict = {}
 _read: dict = {}  # root -> the DiskTree holds_rpc() read, for analyze()
 
 
-def holds_rpc(root: str, top: str) -> bool:
-    """Does some file of the scope pass the pre-filter (once per
-    process)? A file of such a scope may carry findings whatever its own
-    text: one that only reads a client handed over, say."""
+def prefiltered(root: str, top: str) -> frozenset | None:
+    """The files of the scope that pass the pre-filter, read once per
+    process; None when they cannot be listed (the analysis says why)."""
     if (root, top) not in _holds:
         tree = _read.setdefault(root, DiskTree(root))
         try:
-            _holds[root, top] = bool(tree.candidates(top))
+            _holds[root, top] = frozenset(tree.candidates(top))
         except (OSError, SourceError):
-            _holds[root, top] = True  # let the analysis say what is wrong
+            _holds[root, top] = None
     return _holds[root, top]
+
+
+def holds_rpc(root: str, top: str) -> bool:
+    """Does some file of the scope pass the pre-filter? A file of such a
+    scope may carry findings whatever its own text: one that only reads a
+    client handed over, say."""
+    return prefiltered(root, top) != frozenset()
 
 
 def analyze_cached(root: str, top: str, config: Config, codes,

@@ -174,25 +174,28 @@ class Plugin:
         if filename in ("stdin", "-", None) or not filename.endswith(".py") \
                 or not codes:  # flake8 would report none of them
             return
-        text = "".join(self.lines)
-        # a file that names no RPC call still gets the findings placed in
-        # it (a controller sending through a client handed over), but
-        # none of the notes or line-1 findings of the files that do
-        rpc_file = may_hold_rpc(text)
-        directory = os.path.dirname(os.path.abspath(filename))
+        path = os.path.abspath(filename)
+        directory = os.path.dirname(path)
         if directory not in Plugin._scopes:  # the same for its siblings
             Plugin._scopes[directory] = find_scope(filename)
         root, top = Plugin._scopes[directory]
+        relpath = os.path.relpath(path, root).replace(os.sep, "/")
+        piped = filename == self.stdin_name
+        text = "".join(self.lines)
+        # a file that names no RPC call still gets the findings placed in
+        # it (a controller sending through a client handed over), but
+        # none of the notes or line-1 findings of the files that do; the
+        # scope's pre-filter has judged the files on disk already
+        known = None if piped else engine.prefiltered(root, top)
+        rpc_file = relpath in known if known is not None \
+            else may_hold_rpc(text)
         if not rpc_file and not engine.holds_rpc(root, top):
             return
-        relpath = os.path.relpath(os.path.abspath(filename),
-                                  root).replace(os.sep, "/")
         if is_test_path(relpath):
             return
         # piped text stands for the file of that name: analyse it, not the
         # file on disk (which may differ, or not exist yet)
-        overlay = {relpath: encode("".join(self.lines))} \
-            if filename == self.stdin_name else None
+        overlay = {relpath: encode(text)} if piped else None
         key = (root, top, bool(overlay))
         if key not in Plugin._failed:
             checked = _under(self.checked, root)
