@@ -9,7 +9,7 @@ import pytest
 
 from conftest import fixture, run_cli
 from gitrepo import Repo
-from rpc_version_lint.source.baseline import BaseError, find_base
+from rpc_version_lint.source.baseline import BaseError, GitTree, find_base
 
 SHAPE = fixture("shapes", "compute")
 N = fixture("procedure", "compute", "n")
@@ -179,3 +179,31 @@ def test_unreadable_message_file(tmp_path):
                    cwd=repo.path)
     assert "--commit-msg" in one_line(proc.stderr)
     assert proc.returncode == 2
+
+
+def test_searching_a_revision_for_a_name(tmp_path):
+    """The files of a revision holding a text: those the disk holds
+    unchanged are searched there, the others in the revision's own
+    content, with or without the working tree at hand."""
+    repo = Repo(tmp_path / "repo")
+    package = tmp_path / "repo" / "fleet"
+    package.mkdir()
+    files = {"__init__.py": "", "same.py": "x = Client()\n",
+             "changed.py": "y = Client()\n", "gone.py": "z = Client()\n",
+             "never.py": "w = 1\n", "later.py": "v = 2\n"}
+    for name, text in files.items():
+        (package / name).write_text(text)
+    base = repo.commit("Base")
+    (package / "changed.py").write_text("y = 1\n")
+    (package / "gone.py").unlink()
+    (package / "later.py").write_text("v = Client()\n")
+    (package / "new.py").write_text("u = Client()\n")
+    found = find_base(repo.path, base).tree
+    bare = GitTree(repo.path, found.sha, found.prefix, "bare")
+    try:
+        for tree in (found, bare):
+            assert tree.files_with("fleet", "Client(") == [
+                "fleet/changed.py", "fleet/gone.py", "fleet/same.py"]
+    finally:
+        found.close()
+        bare.close()

@@ -268,6 +268,16 @@ class GitTree:
         return sorted(kept)
 
     def files_with(self, top: str, needle: str) -> list[str]:
+        if self.worktree is not None:
+            # as candidates(): the files on disk that are the revision's
+            # were searched already, the others are read
+            listed = set(self._python_files(top))
+            wanted = needle.encode()
+            kept = [p for p in self.worktree.files_with(top, needle)
+                    if p in listed and self._on_disk(p) is not None]
+            kept += [p for p in self.differs(top)
+                     if wanted in (self.read(p) or b"")]
+            return sorted(kept)
         where = self._path(top) if top else (self.prefix or ".")
         try:
             out = _git(self.repo, "grep", "-z", "-l", "-I", "-F", "-e",
