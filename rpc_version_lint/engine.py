@@ -314,6 +314,8 @@ def prefiltered(root: str, top: str) -> frozenset | None:
             _holds[root, top] = frozenset(tree.candidates(top))
         except (OSError, SourceError):
             _holds[root, top] = None
+        if _holds[root, top] == frozenset():
+            del _read[root]  # no analysis will take the text it read
     return _holds[root, top]
 
 

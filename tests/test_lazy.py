@@ -121,3 +121,18 @@ def test_each_file_read_once_per_run(monkeypatch):
                             rules.enabled_codes())
     assert result.head.apis and opened
     assert sorted(opened) == sorted(set(opened))
+
+
+def test_no_text_kept_for_a_scope_without_rpc(tmp_path):
+    """The plugin reads a scope's files once to learn whether it holds
+    RPC code; with none, nothing will analyse it, so the text goes."""
+    package = tmp_path / "plain"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for n in range(3):
+        (package / f"m{n}.py").write_text(f"VALUE = {n}\n")
+    checked = package / "m0.py"
+    assert list(Plugin(None, str(checked), checked.read_text().splitlines(
+        keepends=True)).run()) == []
+    assert engine.prefiltered(str(tmp_path), "plain") == frozenset()
+    assert str(tmp_path) not in engine._read
