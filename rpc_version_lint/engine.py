@@ -68,6 +68,14 @@ def analyze(root: str, top: str, config: Config, codes,
     try:
         return _analyze(root, top, config, codes, overlay, checked)
     finally:
+        # The result holds no syntax tree. The parsed modules and the
+        # caches that let the baseline reuse the head's work are hundreds
+        # of thousands of objects that every later garbage collection of
+        # the process (flake8 checking the rest of the tree) would walk
+        # again: drop them now, also after a failure (they hold no
+        # reference cycles, so they go at once, without a collection).
+        index.forget_parsed()
+        snapshot.forget()
         if paused:
             gc.enable()
 
@@ -156,13 +164,6 @@ def _analyze(root, top, config, codes, overlay, checked) -> Result:
                              checked)
     result.context = context
     known.settle(result, config, codes, head_tree)  # known, RPC902
-    # The result holds no syntax tree. The parsed modules and the caches
-    # that let the baseline reuse the head's work are hundreds of thousands
-    # of objects that every later garbage collection of the process (flake8
-    # checking the rest of the tree) would walk again: drop them now (they
-    # hold no reference cycles, so they go at once, without a collection).
-    index.forget_parsed()
-    snapshot.forget()
     return result
 
 

@@ -80,15 +80,18 @@ def test_collection_paused_during_the_analysis_only(monkeypatch, enabled,
                                                     fails):
     """Collecting while the analysis parses would walk all the syntax
     trees again and again (they hold no reference cycles); flake8 runs on
-    after it, so collection is left as it was, also when it fails."""
+    after it, so collection is left as it was and the trees are dropped,
+    also when it fails."""
     during = []
     original = snapshot.build
 
     def build(*args, **kwargs):
         during.append(gc.isenabled())
-        if fails:
+        found = original(*args, **kwargs)
+        if fails:  # after parsing: what it parsed goes all the same
+            assert index._PARSED
             raise RuntimeError("the analysis failed")
-        return original(*args, **kwargs)
+        return found
 
     monkeypatch.setattr(snapshot, "build", build)
     (gc.enable if enabled else gc.disable)()
@@ -104,6 +107,7 @@ def test_collection_paused_during_the_analysis_only(monkeypatch, enabled,
         gc.enable()
     assert during == [False]
     assert after is enabled
+    assert not index._PARSED
 
 
 def test_each_file_read_once_per_run(monkeypatch):
