@@ -4,7 +4,7 @@ forwards to the manager) must forward what it receives correctly."""
 from __future__ import annotations
 
 from . import Finding, rule
-from .dispatch import receiver, sends_with_versions
+from .dispatch import mismatches, receiver, sends_with_versions
 
 
 # -- compat proxies -----------------------------------------------------------
@@ -46,17 +46,14 @@ def forwarding_problems(forward, target):
             problems.append((f"passes {arg} positionally into {slot.name}",
                              "the manager gets its arguments in the wrong "
                              "parameters"))
+    # the rest is what the dispatcher's own call would raise TypeError for
     bound = {slot.name for slot in slots[:len(positional)]} | \
         set(forward.keywords)
-    for param in target.params:
-        if not param.has_default and param.name not in bound:
-            problems.append((f"does not supply the required {param.name}",
-                             "TypeError"))
-    if not target.varkw:
-        for keyword in forward.keywords:
-            if keyword not in names:
-                problems.append((f"passes {keyword}=, which it does not "
-                                 f"take", "TypeError"))
+    found = list(mismatches(target, bound, False))
+    problems += [(f"does not supply the required {name}", "TypeError")
+                 for kind, name in found if kind == "missing"]
+    problems += [(f"passes {name}=, which it does not take", "TypeError")
+                 for kind, name in found if kind == "extra"]
     return problems
 
 
