@@ -23,7 +23,7 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
     name = client.name
     handles: set[str] = set()
     used: set[str] = set()
-    for relpath in _files_with(tree, top, name + "("):
+    for relpath in tree.files_with(top, name + "("):
         mod = project.module_at(relpath)
         if mod is None:
             return None
@@ -55,7 +55,7 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
     if not handles and not used:
         return None
     for handle in handles:
-        for relpath in _files_with(tree, top, handle):
+        for relpath in tree.files_with(top, handle):
             mod = project.module_at(relpath)
             if mod is None:
                 return None
@@ -71,10 +71,6 @@ def used_methods(project, tree, top: str, client) -> set[str] | None:
                     node.value.id == "self":
                 used.add(node.attr)
     return used
-
-
-def _files_with(tree, top: str, needle: str) -> list[str]:
-    return sorted(tree.files_with(top, needle))
 
 
 def _last(node) -> str:

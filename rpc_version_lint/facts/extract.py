@@ -309,7 +309,7 @@ class Extractor:
         found = self._calls.get(name, [])
         if not found and self.top is not None:
             tree = self.project.tree
-            files = sorted(tree.files_with(self.top, name + "("))
+            files = tree.files_with(self.top, name + "(")
             for relpath in files[:_CONSTRUCTION_FILES]:
                 mod = self.project.module_at(relpath)
                 if mod is not None and mod.name not in self._indexed:

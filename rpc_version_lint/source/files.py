@@ -345,7 +345,7 @@ class DiskTree:
 
     def files_with(self, top: str, needle: str) -> list[str]:
         """The Python files of ``top`` whose text holds ``needle`` (a
-        plain string)."""
+        plain string), sorted."""
         found, wanted = [], needle.encode()
         for relpath in self.python_files(top):
             try:
@@ -354,7 +354,7 @@ class DiskTree:
                 continue
             if data is not None and wanted in data:
                 found.append(relpath)
-        return found
+        return sorted(found)
 
     def candidates(self, top: str) -> list[str]:
         """The files of ``top`` that pass the textual pre-filter (kept: the
