@@ -16,7 +16,6 @@ import configparser
 import copy
 import dataclasses
 import hashlib
-import importlib.metadata
 import os
 import re
 import sys
@@ -383,10 +382,22 @@ def _code_digest() -> bytes:
 
 
 def _astroid_version() -> str:
-    try:
-        return importlib.metadata.version("astroid")
-    except importlib.metadata.PackageNotFoundError:
+    """Which astroid answers (its version file, read without importing
+    astroid or importlib.metadata: together 20 ms a run)."""
+    import importlib.util
+    spec = importlib.util.find_spec("astroid")
+    if spec is None or not spec.origin:
         return ""
+    try:
+        with open(os.path.join(os.path.dirname(spec.origin),
+                               "__pkginfo__.py"), "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        import importlib.metadata
+        try:
+            return importlib.metadata.version("astroid")
+        except importlib.metadata.PackageNotFoundError:
+            return ""
 
 
 def _hands_over(project, cls) -> bool:

@@ -105,7 +105,7 @@ def module_paths(name: str) -> tuple[str, str]:
     return base + ".py", base + "/__init__.py"
 
 
-def find_scope(path: str) -> tuple[str, str]:
+def find_scope(path: str, known: dict | None = None) -> tuple[str, str]:
     """(root, top) for a file on disk.
 
     ``top`` is the top-level package holding the file, relative to ``root``
@@ -114,37 +114,68 @@ def find_scope(path: str) -> tuple[str, str]:
     ``fleet/api/rpc/`` under ``fleet/``), up to the
     project's own root (where ``.git``, ``setup.cfg`` or ``pyproject.toml``
     is).  A file outside any package is its own scope: root is its
-    directory and top is ``''``.
+    directory and top is ``''``.  ``known``: what earlier calls learnt
+    about directories (the files of a tree share their parents).
     """
     path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    top_dir = None
-    while True:
-        if os.path.isfile(os.path.join(directory, "__init__.py")):
-            top_dir = directory
-        elif any(os.path.exists(os.path.join(directory, marker))
-                 for marker in _PROJECT_ROOT):
-            break
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
+    top_dir = _top_package(os.path.dirname(path),
+                           {} if known is None else known)
     if top_dir is None:
         return os.path.dirname(path), ""
     return os.path.dirname(top_dir), os.path.basename(top_dir)
 
 
+def _top_package(directory: str, known: dict) -> str | None:
+    """The outermost package directory at or above ``directory``, below
+    the project's root (``known``: directory -> the answer)."""
+    if directory not in known:
+        parent = os.path.dirname(directory)
+        if os.path.isfile(os.path.join(directory, "__init__.py")):
+            above = _top_package(parent, known) \
+                if parent != directory else None
+            known[directory] = above or directory
+        elif parent == directory or any(
+                os.path.exists(os.path.join(directory, marker))
+                for marker in _PROJECT_ROOT):
+            known[directory] = None
+        else:
+            known[directory] = _top_package(parent, known)
+    return known[directory]
+
+
 def flake8_files(paths, exclude, filename) -> list[str]:
-    """The Python files flake8 checks for these paths, found as flake8
-    finds them (its own discovery, its exclude and filename patterns):
-    namespace packages, loose scripts and all."""
-    from flake8.discover_files import expand_paths
+    """The Python files flake8 checks for these paths, found as flake8 7
+    finds them (``discover_files.expand_paths``): each path walked in
+    sorted order, a directory or file left out when its base name or its
+    absolute path matches an ``exclude`` pattern, a file found by walking
+    kept when it matches a ``filename`` pattern -- namespace packages,
+    loose scripts and all.  The patterns are compiled once: flake8's own
+    loop matches each pattern anew for every path, a tenth of a run."""
+    excluded = _matcher(exclude)
+    wanted = _matcher(filename)
+
+    def is_excluded(path: str) -> bool:
+        if excluded is None:
+            return False
+        base = os.path.basename(path)
+        return bool(base not in (".", "..") and excluded(base)
+                    or excluded(os.path.abspath(path)))
 
     found: dict = {}
-    for path in paths:  # in the order given, each walked in sorted order
-        expanded = expand_paths(paths=[path], stdin_display_name="stdin",
-                                filename_patterns=list(filename),
-                                exclude=list(exclude))
+    for path in paths or ["."]:
+        if is_excluded(path):
+            continue
+        if not os.path.isdir(path):
+            expanded = [path]  # named on the command line: always checked
+        else:
+            expanded = []
+            for root, directories, files in os.walk(path):
+                directories[:] = [d for d in directories
+                                  if not is_excluded(os.path.join(root, d))]
+                expanded += [joined for joined in (os.path.join(root, f)
+                                                   for f in files)
+                             if not is_excluded(joined) and (
+                                 wanted is None or wanted(joined))]
         # the plugin checks *.py only; a FIFO would block the read
         found.update(dict.fromkeys(sorted(
             os.path.normpath(p) for p in expanded
@@ -152,17 +183,25 @@ def flake8_files(paths, exclude, filename) -> list[str]:
     return list(found)
 
 
+def _matcher(patterns):
+    """One compiled test for fnmatch-style patterns, as flake8 applies
+    them (``os.path.normcase`` on both sides); None for no patterns."""
+    if not patterns:
+        return None
+    import fnmatch
+    match = re.compile("|".join(fnmatch.translate(os.path.normcase(p))
+                                for p in patterns)).match
+    return lambda name: match(os.path.normcase(name)) is not None
+
+
 def scopes_of(files) -> list[tuple[str, str]]:
     """The (root, top) scopes that flake8's plugin analyses for these files:
     those of the files that pass the pre-filter, test code aside."""
     found: dict = {}
-    of_directory: dict = {}
+    known: dict = {}
     for path in files:
         path = os.path.abspath(path)
-        directory = os.path.dirname(path)
-        if directory not in of_directory:
-            of_directory[directory] = find_scope(path)
-        scope = of_directory[directory]
+        scope = find_scope(path, known)
         if scope in found or is_test_path(os.path.relpath(
                 path, scope[0]).replace(os.sep, "/")):
             continue
