@@ -93,3 +93,35 @@ def test_the_walk_up_stops_at_the_project_root(tmp_path):
     assert find_scope(str(path)) == (str(tmp_path), "outer")
     (outer / "project" / "pyproject.toml").write_text("")
     assert find_scope(str(path)) == (str(outer / "project"), "fleet")
+
+
+def test_searching_the_tree_for_a_name(tmp_path):
+    """files_with() finds each file holding the text once, never a match
+    made of the end of one file and the start of the next, and reads
+    the overlay (an editor's buffer) instead of the file."""
+    from rpc_version_lint.source.files import DiskTree
+
+    package = tmp_path / "fleet"
+    package.mkdir()
+    files = {
+        "__init__.py": "",
+        "a.py": "x = Client(1)\ny = Client(2)\n",  # twice: listed once
+        "b.py": "z = 1  # ends with Cli",           # no newline at the end
+        "c.py": "ent(3)\n",                         # ...and this goes on
+        "d.py": "w = OtherClient(4)\n",
+        "tests/test_a.py": "Client(5)\n",           # test code: not read
+    }
+    for name, text in files.items():
+        (package / name).parent.mkdir(exist_ok=True)
+        (package / name).write_text(text)
+    tree = DiskTree(str(tmp_path))
+    assert tree.files_with("fleet", "Client(") == ["fleet/a.py",
+                                                   "fleet/d.py"]
+    assert tree.files_with("fleet", "Cli") == ["fleet/a.py", "fleet/b.py",
+                                               "fleet/d.py"]
+    assert tree.files_with("fleet", "ent(3") == ["fleet/c.py"]
+    assert tree.files_with("fleet", "Nothing(") == []
+    edited = DiskTree(str(tmp_path),
+                      overlay={"fleet/d.py": b"w = Unsaved(4)\n"})
+    assert edited.files_with("fleet", "Client(") == ["fleet/a.py"]
+    assert edited.files_with("fleet", "Unsaved(") == ["fleet/d.py"]

@@ -9,6 +9,7 @@ relative paths such as ``fleet/rpcapi.py``.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import os
 import re
@@ -312,6 +313,9 @@ class DiskTree:
     # import scan and each search for a name go over them all again), and
     # sees one version of it
     _data: dict = field(default_factory=dict, repr=False, compare=False)
+    # top -> (its files' bytes joined by NULs, where each starts, relpaths):
+    # one search of the whole text finds a name's files
+    _joined: dict = field(default_factory=dict, repr=False, compare=False)
 
     def read(self, relpath: str) -> bytes | None:
         if relpath in self.overlay:
@@ -384,15 +388,29 @@ class DiskTree:
 
     def files_with(self, top: str, needle: str) -> list[str]:
         """The Python files of ``top`` whose text holds ``needle`` (a
-        plain string), sorted."""
+        plain string without NULs), sorted."""
+        if top not in self._joined:
+            parts, starts, relpaths, at = [], [], [], 0
+            for relpath in self.python_files(top):
+                try:
+                    data = self.read(relpath)
+                except SourceError:
+                    continue
+                if data is not None:
+                    parts.append(data)
+                    starts.append(at)
+                    relpaths.append(relpath)
+                    at += len(data) + 1
+            self._joined[top] = (b"\0".join(parts), starts, relpaths)
+        text, starts, relpaths = self._joined[top]
         found, wanted = [], needle.encode()
-        for relpath in self.python_files(top):
-            try:
-                data = self.read(relpath)
-            except SourceError:
-                continue
-            if data is not None and wanted in data:
-                found.append(relpath)
+        at = text.find(wanted)
+        while at >= 0:
+            index = bisect.bisect_right(starts, at) - 1
+            found.append(relpaths[index])
+            if index + 1 == len(starts):
+                break
+            at = text.find(wanted, starts[index + 1])  # the next file on
         return sorted(found)
 
     def candidates(self, top: str) -> list[str]:
