@@ -125,3 +125,9 @@ def test_searching_the_tree_for_a_name(tmp_path):
                       overlay={"fleet/d.py": b"w = Unsaved(4)\n"})
     assert edited.files_with("fleet", "Client(") == ["fleet/a.py"]
     assert edited.files_with("fleet", "Unsaved(") == ["fleet/d.py"]
+
+
+def test_no_paths_no_files(project):
+    """flake8 reading only stdin gives the plugin no path: nothing is
+    walked (flake8's own default of "." is flake8's business)."""
+    assert flake8_files([], DEFAULT_EXCLUDE, ["*.py"]) == []

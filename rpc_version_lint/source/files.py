@@ -163,7 +163,7 @@ def flake8_files(paths, exclude, filename) -> list[str]:
                     or excluded(os.path.abspath(path)))
 
     found: dict = {}
-    for path in paths or ["."]:
+    for path in paths:  # in the order given
         if is_excluded(path):
             continue
         if not os.path.isdir(path):
