@@ -284,23 +284,31 @@ class Project:
         self._mros: dict[int, tuple] = {}
         self.digests: dict[str, bytes] = {}  # module name -> content hash
         self._defines: dict = {}
-        self._watches: list[set] = []
+        self._watching = 0        # blocks open
+        self._read: list = []     # modules read while one is
 
     # -- which modules a piece of work read (see snapshot.py's cache) ----
     def note(self, names) -> None:
-        for watch in self._watches:
-            watch.update(names)
+        if self._watching:
+            self._read.extend(names)
 
     @contextlib.contextmanager
     def watching(self):
         """The names of the modules read inside the block (also through
-        cached results computed earlier)."""
+        cached results computed earlier), in the set given, filled when
+        the block ends.  Blocks nest (each memoised answer of the reach
+        analysis watches its own): the names are logged once, and each
+        block takes its stretch of the log."""
         watch: set = set()
-        self._watches.append(watch)
+        start = len(self._read)
+        self._watching += 1
         try:
             yield watch
         finally:
-            self._watches.pop()  # blocks nest: the last one is ours
+            watch.update(self._read[start:])
+            self._watching -= 1
+            if not self._watching:
+                self._read.clear()
 
     def digest(self, name: str) -> bytes | None:
         self.module(name)

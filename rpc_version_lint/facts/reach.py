@@ -85,43 +85,47 @@ class Reach:
         self._misses += 1
         return False
 
-    def _hit(self, memo, key):
-        found = memo.get(key)
-        if found is not None and key in self._open:
-            self._misses += 1  # built on a result that may change
-        return found
-
     # -- functions -----------------------------------------------------
     def of(self, module, node, owner: ClassInfo | None = None) -> frozenset:
         """The kinds of oslo.messaging use ``node`` can reach."""
         key = (id(node), owner.path if owner is not None else None)
-        found = self._hit(self._memo, key)
-        if found is not None:
-            return found
-        if self._enter(key):
-            return _NONE
+        return self._memoised(self._memo, key, _NONE,
+                              lambda: self._of(module, node, owner))
+
+    def _of(self, module, node, owner) -> frozenset:
         kinds: set = set()
         parts = summary(node)
         local = _local_imports(module, parts.imports)
         for call in parts.calls:
             kinds |= self._call(module, call, owner, local)
-        return self._leave(key, frozenset(kinds), self._memo)
+        return frozenset(kinds)
 
-    def _enter(self, key) -> bool:
-        """Start working on ``key``; True when it is already under way
-        (a recursion: it adds nothing more through here)."""
+    def _memoised(self, memo, key, cut, work):
+        """``work()``, kept in ``memo`` under ``key`` with the modules it
+        read: an answer given again notes them again, so that whatever
+        asks (a class's facts, kept by the content of what they read for
+        a base revision) depends on them too.  ``cut``: the answer to a
+        question already under way (a recursion: it adds nothing more
+        through here)."""
+        entry = memo.get(key)
+        if entry is not None:
+            if key in self._open:
+                self._misses += 1  # built on an answer that may change
+            self.project.note(entry[1])
+            return entry[0]
         if key in self._active:
             self._cuts += 1
-            return True
+            return cut
         self._active[key] = (self._cuts, self._misses)
-        return False
-
-    def _leave(self, key, found, memo):
-        """A result computed without cutting a recursion below it is final;
-        one that cut a recursion is right for this question only."""
-        cuts, misses = self._active.pop(key)
+        try:
+            with self.project.watching() as read:
+                found = work()
+        finally:
+            cuts, misses = self._active.pop(key)
+        # An answer computed without cutting a recursion below it is
+        # final; one that cut a recursion is right for this question only.
         if cuts == self._cuts or not self._active:
-            memo[key] = found
+            memo[key] = (found, frozenset(read))
             if misses != self._misses:
                 self._provisional.append((memo, key))
                 self._open.add(key)
@@ -256,12 +260,10 @@ class Reach:
     def of_class(self, info: ClassInfo) -> frozenset:
         """What instantiating ``info`` can reach: its ``__init__``, and a
         server if some method of it starts one (a service class)."""
-        key = ("class", id(info.node))
-        found = self._hit(self._classes, key)
-        if found is not None:
-            return found
-        if self._enter(key):
-            return _NONE
+        return self._memoised(self._classes, ("class", id(info.node)), _NONE,
+                              lambda: self._of_class(info))
+
+    def _of_class(self, info: ClassInfo) -> frozenset:
         kinds: set = set()
         mro, _ = self.project.mro(info)
         init = self.project.find_method(mro, "__init__")
@@ -270,17 +272,15 @@ class Reach:
         if self.server_methods(info) or library_method(
                 self.project.mro(info)[1], "start") is not None:
             kinds.add(SERVER)
-        return self._leave(key, frozenset(kinds), self._classes)
+        return frozenset(kinds)
 
     def server_methods(self, info: ClassInfo) -> list:
         """(owner, node) of the methods other than ``__init__`` that start
         an RPC server or a listener: what a service's launcher calls."""
-        key = ("servers", id(info.node))
-        found = self._hit(self._servers, key)
-        if found is not None:
-            return found
-        if self._enter(key):
-            return []
+        return self._memoised(self._servers, ("servers", id(info.node)), [],
+                              lambda: self._server_methods(info))
+
+    def _server_methods(self, info: ClassInfo) -> list:
         found = []
         mro, _ = self.project.mro(info)
         seen = set()
@@ -291,7 +291,7 @@ class Reach:
                 seen.add(name)
                 if self.of(cls.module, node, info) & {SERVER, LISTENER}:
                     found.append((cls, node))
-        return self._leave(key, found, self._servers)
+        return found
 
     def api_method(self, module, node, owner=None) -> bool:
         """A method that sends a message it names itself -- a literal method
@@ -309,9 +309,9 @@ class Reach:
 
     def api_class(self, info: ClassInfo) -> bool:
         """A client API: some method of it sends a message it names."""
+        mro, _ = self.project.mro(info)  # notes what the answer reads
         found = self._api.get(id(info.node))
         if found is None:
-            mro, _ = self.project.mro(info)
             found = self._api[id(info.node)] = any(
                 self.api_method(cls.module, node, info)
                 for cls in mro for node in cls.methods.values())
