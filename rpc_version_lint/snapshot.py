@@ -124,12 +124,18 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
 
     def judge(relpath, mentioned):
         mod = project.module_at(relpath)
-        judged, used = _rpc_names(project, mod, reach, mentioned) \
-            if mod is not None else (set(), set())
         names = set(mod.classes) | set(mod.functions) if mod else set()
+        asked = frozenset(n for n in names if mentioned(n))
+        # kept like a class's facts: a base revision reuses the head's
+        # judgment of a module when all it read is the same there
+        judged, used = _cached(
+            project, "judge", (relpath, asked), mod.name, inferrer,
+            frozenset(reach.modules), lambda: _rpc_names(
+                project, mod, reach, asked.__contains__), relpath) \
+            if mod is not None else ((), ())
         trace.judged[relpath] = (frozenset(names), frozenset(judged),
                                  frozenset(used))
-        return used
+        return set(used)
 
     def begin(relpaths):
         reach.follow({module_name(r) for r in relpaths})
@@ -632,7 +638,7 @@ def _rpc_names(project, mod, reach, mentioned) -> tuple:
             judged.add(name)
             if reach.of(mod, node):
                 used.add(name)
-    return judged, used
+    return frozenset(judged), frozenset(used)
 
 
 # bytes -> the same, or a space where no ASCII name can go: split() then

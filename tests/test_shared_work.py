@@ -84,3 +84,88 @@ def test_a_helper_judged_for_another_class_is_a_dependency(
     assert sent(snapshot.build(head, "fleet")) == {
         "AlphaAPI": ["own"], "BetaAPI": ["own"]}
     assert sent(snapshot.build(base, "fleet")) == alone
+
+
+SERVICE = '''import oslo_messaging as messaging
+
+from fleet import wiring
+
+
+class Service(object):
+
+    def __init__(self, topic, endpoints):
+        self.topic = topic
+        self.endpoints = wiring.checked(endpoints)
+
+    def start(self):
+        target = messaging.Target(topic=self.topic, server='host')
+        self.server = messaging.get_rpc_server(None, target, self.endpoints)
+        self.server.start()
+'''
+WIRING = '''import oslo_messaging as messaging
+
+TARGET = messaging.Target(version='1.0')
+
+
+def checked(endpoints):
+    return list(endpoints)
+'''
+MANAGER = '''import oslo_messaging as messaging
+
+
+class Manager(object):
+    target = messaging.Target(version='1.0')
+
+    def ping(self, ctxt):
+        pass
+'''
+CMD = '''from fleet import manager
+from fleet import service
+
+
+def main():
+    service.Service('fleet', [manager.Manager()]).start()
+'''
+
+
+def service_tree(root, edit=None):
+    files = {"__init__.py": "", "service.py": SERVICE, "wiring.py": WIRING,
+             "manager.py": MANAGER, "cmd.py": CMD, "other.py": "X = 1\n"}
+    if edit:
+        files[edit] += "\n# edited\n"
+    package = root / "fleet"
+    package.mkdir(parents=True)
+    for name, text in files.items():
+        (package / name).write_text(text)
+    return DiskTree(str(root))
+
+
+def serving(snap) -> list:
+    return [(e.path, s.topics) for s in snap.servers for e in s.endpoints]
+
+
+@pytest.mark.parametrize("edit, judged_again", [
+    ("other.py", False),    # read by nothing
+    ("service.py", True),   # the module judged
+    ("wiring.py", True),    # what judging Service read
+])
+def test_a_base_reuses_the_heads_judgments(tmp_path, fresh, monkeypatch,
+                                           edit, judged_again):
+    """The second stage judges which names of a module others use (here
+    the Service that cmd.py starts); a base revision reuses the head's
+    judgment when the module and all the judgment read are the same."""
+    judged = []
+    real = snapshot._rpc_names
+
+    def counting(project, mod, reach, mentioned):
+        judged.append(mod.relpath)
+        return real(project, mod, reach, mentioned)
+
+    monkeypatch.setattr(snapshot, "_rpc_names", counting)
+    head = snapshot.build(service_tree(tmp_path / "head"), "fleet")
+    assert "fleet/service.py" in judged
+    assert serving(head) == [("fleet.manager.Manager", ("fleet",))]
+    judged.clear()
+    base = snapshot.build(service_tree(tmp_path / "base", edit), "fleet")
+    assert ("fleet/service.py" in judged) == judged_again
+    assert serving(base) == serving(head)
