@@ -1031,10 +1031,16 @@ def _own_nodes(node):
 
 
 def _returns_value(node) -> bool:
-    return any(isinstance(sub, ast.Return) and sub.value is not None and
-               not (isinstance(sub.value, ast.Constant) and
-                    sub.value.value is None)
-               for sub in _own_nodes(node))
+    """Some ``return`` of the function itself gives a value (kept on the
+    node: a base revision asks again about the same endpoints)."""
+    found = getattr(node, "_rpc_returns", None)
+    if found is None:
+        found = node._rpc_returns = any(
+            isinstance(sub, ast.Return) and sub.value is not None and
+            not (isinstance(sub.value, ast.Constant) and
+                 sub.value.value is None)
+            for sub in statements(node, definitions=False))
+    return found
 
 
 def _held_attributes(methods) -> set:
@@ -1108,11 +1114,14 @@ def hands_over(node) -> bool:
     """The method puts something on an object it was given
     (``state.request.rpc_client = self._client``, a web framework's hook):
     a client built by its class may be used by code reading it back."""
-    params = {a.arg for a in node.args.args[1:]}
-    return bool(params) and any(
-        isinstance(sub, ast.Assign) and any(
-            isinstance(t, ast.Attribute) and _root(t) in params
-            for t in sub.targets) for sub in statements(node))
+    found = getattr(node, "_rpc_hands_over", None)
+    if found is None:
+        params = {a.arg for a in node.args.args[1:]}
+        found = node._rpc_hands_over = bool(params) and any(
+            isinstance(sub, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and _root(t) in params
+                for t in sub.targets) for sub in statements(node))
+    return found
 
 
 def _root(expr) -> str | None:

@@ -219,19 +219,28 @@ def nodes(node) -> list:
     return found
 
 
-def statements(node):
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def statements(node, definitions: bool = True):
     """The statements under ``node`` (a module, class or function), nested
-    blocks and definitions included, without walking into expressions
-    (most of the nodes)."""
+    blocks included, and the bodies of nested definitions unless
+    ``definitions`` is false; without walking into expressions (most of
+    the nodes): only the fields that hold statements are read."""
     todo = list(node.body)
     while todo:
         stmt = todo.pop()
         yield stmt
-        for child in ast.iter_child_nodes(stmt):
-            if isinstance(child, ast.stmt):
-                todo.append(child)
-            elif isinstance(child, (ast.excepthandler, ast.match_case)):
-                todo.extend(child.body)
+        if not definitions and isinstance(stmt, _DEFINITIONS):
+            continue
+        for block in (getattr(stmt, "body", None),
+                      getattr(stmt, "orelse", None),
+                      getattr(stmt, "finalbody", None)):
+            if block:
+                todo.extend(block)
+        for part in getattr(stmt, "handlers", None) or \
+                getattr(stmt, "cases", None) or ():
+            todo.extend(part.body)
 
 
 def summary(node) -> Summary:

@@ -127,6 +127,8 @@ class GitTree:
         self._cache: dict[str, bytes | None] = {}
         self._listing: dict | None = None
         self._same: dict[str, bytes | None] = {}
+        self._files_of: dict = {}    # top -> its Python files
+        self._differ_in: dict = {}   # top -> those not on disk as they are
 
     def _path(self, relpath: str) -> str:
         return f"{self.prefix}/{relpath}" if self.prefix else relpath
@@ -171,9 +173,11 @@ class GitTree:
     def differs(self, top: str | None) -> list[str]:
         """The Python files of package ``top`` (None: all) in the revision,
         tests aside, whose content on disk is not the revision's: changed
-        or removed."""
-        return [p for p in self._python_files(top)
-                if self._on_disk(p) is None]
+        or removed (one answer a run: a run sees one version of a file)."""
+        if top not in self._differ_in:
+            self._differ_in[top] = [p for p in self._python_files(top)
+                                    if self._on_disk(p) is None]
+        return list(self._differ_in[top])
 
     def changed(self, top: str | None) -> set[str]:
         """The Python files of package ``top`` that differ between the
@@ -187,11 +191,14 @@ class GitTree:
         return found
 
     def _python_files(self, top: str | None) -> list[str]:
-        return sorted(p for p, (mode, _) in self.listing().items()
-                      if p.endswith(".py") and not is_test_path(p)
-                      and mode != "120000" and (
-                          top is None or (p.startswith(top + "/") if top
-                                          else "/" not in p)))
+        if top not in self._files_of:
+            self._files_of[top] = sorted(
+                p for p, (mode, _) in self.listing().items()
+                if p.endswith(".py") and not is_test_path(p)
+                and mode != "120000" and (
+                    top is None or (p.startswith(top + "/") if top
+                                    else "/" not in p)))
+        return list(self._files_of[top])
 
     def read(self, relpath: str) -> bytes | None:
         if relpath not in self._cache:
