@@ -169,3 +169,52 @@ def test_a_base_reuses_the_heads_judgments(tmp_path, fresh, monkeypatch,
     base = snapshot.build(service_tree(tmp_path / "base", edit), "fleet")
     assert ("fleet/service.py" in judged) == judged_again
     assert serving(base) == serving(head)
+
+
+BUILT = '''import oslo_messaging as messaging
+
+
+class {name}API(object):
+
+    def __init__(self, topic):
+        target = messaging.Target(topic=topic, version='1.0')
+        self.client = messaging.get_rpc_client(None, target)
+
+    def ping(self, ctxt):
+        return self.client.prepare(version='1.0').cast(ctxt, 'ping')
+'''
+USERS = '''from fleet import alpha
+from fleet import beta
+
+ALPHA = alpha.AlphaAPI('alpha')
+BETA = beta.BetaAPI('{topic}')
+
+
+def pinned(client):
+    return client.prepare(version='1.0')
+'''
+
+
+def built_tree(root, topic):
+    package = root / "fleet"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "alpha.py").write_text(BUILT.format(name="Alpha"))
+    (package / "beta.py").write_text(BUILT.format(name="Beta"))
+    (package / "users.py").write_text(USERS.format(topic=topic))
+    return DiskTree(str(root))
+
+
+def test_where_a_class_is_built_is_a_dependency(tmp_path, fresh):
+    """A client taking its topic as an argument gets it from where the
+    tree builds it. The calls of the modules followed are searched for
+    the first class that needs it; the second class's search depends on
+    them as much, and its facts are not reused at a base building it on
+    another topic."""
+    def topics(snap):
+        return {c.name: c.topic for c in snap.clients}
+
+    head = snapshot.build(built_tree(tmp_path / "head", "beta"), "fleet")
+    assert topics(head) == {"AlphaAPI": "alpha", "BetaAPI": "beta"}
+    base = snapshot.build(built_tree(tmp_path / "base", "beta-old"), "fleet")
+    assert topics(base) == {"AlphaAPI": "alpha", "BetaAPI": "beta-old"}

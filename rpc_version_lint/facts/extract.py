@@ -88,6 +88,17 @@ def _module_calls(tree) -> list:
     return found
 
 
+def _calls_by_name(mod) -> dict:
+    """callee name -> the calls of the module naming it (kept on the
+    module: a base revision shares the modules it has unchanged)."""
+    found = mod.__dict__.get("_calls_by_name")
+    if found is None:
+        found = mod.__dict__["_calls_by_name"] = {}
+        for call in _module_calls(mod.tree):
+            found.setdefault(flow._callee_name(call), []).append(call)
+    return found
+
+
 def _calls_in(stmt) -> list:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return list(summary(stmt).calls)
@@ -226,8 +237,7 @@ class Extractor:
         self.reach = reach
         self.entry_points = entry_points or {}
         self.top = top
-        self._calls = None
-        self._indexed: set = set()
+        self._searched: list | None = None  # module names, in order
         self._names_memo = None  # (endpoint classes, their class names)
         self.steps = 0  # interpreter steps of the entries run
         self.handed: dict = {}  # attr -> client handed over (Record.handed)
@@ -300,30 +310,31 @@ class Extractor:
 
     def _calls_named(self, name: str):
         """(module, call) for every call of something named ``name``: in
-        the modules followed (indexed once), else in the few files of the
-        tree whose text calls it."""
-        if self._calls is None:
-            self._calls = {}
-            for module in sorted(self.reach.modules if self.reach else ()):
-                self._index_calls(self.project.module(module))
-        found = self._calls.get(name, [])
+        the modules followed, else in the few files of the tree whose text
+        calls it.  Each module searched is read again (noted): what the
+        caller finds depends on all of them."""
+        if self._searched is None:
+            self._searched = sorted(self.reach.modules if self.reach
+                                    else ())
+        found = self._calls_in_searched(name)
         if not found and self.top is not None:
             tree = self.project.tree
             files = tree.files_with(self.top, name + "(")
             for relpath in files[:_CONSTRUCTION_FILES]:
                 mod = self.project.module_at(relpath)
-                if mod is not None and mod.name not in self._indexed:
-                    self._index_calls(mod)
-            found = self._calls.get(name, [])
+                if mod is not None and mod.name not in self._searched:
+                    self._searched.append(mod.name)
+            found = self._calls_in_searched(name)
         return found
 
-    def _index_calls(self, mod) -> None:
-        if mod is None or mod.name in self._indexed:
-            return
-        self._indexed.add(mod.name)
-        for sub in _module_calls(mod.tree):
-            self._calls.setdefault(flow._callee_name(sub), []).append(
-                (mod, sub))
+    def _calls_in_searched(self, name: str) -> list:
+        found = []
+        for module in self._searched:
+            mod = self.project.module(module)
+            if mod is not None:
+                found += [(mod, call)
+                          for call in _calls_by_name(mod).get(name, ())]
+        return found
 
     def _methods(self, mro):
         """name -> (owner, node): the definition a call on self reaches."""
