@@ -73,6 +73,7 @@ def forget() -> None:
     _FACTS.clear()
     _IMPORTS.clear()
     _WORDS.clear()
+    _USES.clear()
     extract.forget_callees()
 
 
@@ -608,9 +609,8 @@ def second_stage(tree, top, first: list[str], judge, begin=None) -> list:
                 wanted |= names[name]
             if not wanted:
                 continue
-            text = (tree.read_quietly(relpath) or b"").decode("utf-8",
-                                                              "replace")
-            if any(_uses(text, n) for n in wanted):
+            data = tree.read_quietly(relpath) or b""
+            if any(_used(data, n) for n in sorted(wanted)):
                 del imports[relpath]
                 fresh.append(relpath)
         if begin is not None:
@@ -649,10 +649,11 @@ _NAME_BYTES = bytes(range(256)).translate(
 _NAMES_ONLY = bytes.maketrans(_NAME_BYTES, b" " * len(_NAME_BYTES))
 
 
-# source bytes -> what the second stage reads in them: a base revision
-# holds mostly the same files as its head
+# source bytes (and a name) -> what the second stage reads in them: a base
+# revision holds mostly the same files as its head
 _IMPORTS: dict = {}
 _WORDS: dict = {}
+_USES: dict = {}
 
 
 def _words(data: bytes) -> frozenset:
@@ -695,6 +696,16 @@ def _scan_imports(data: bytes) -> set:
         for item in re.split(r"[,\s]+", grouped or items or ""):
             if item and item != "as":
                 found.add(f"{base}.{item}")
+    return found
+
+
+def _used(data: bytes, name: str) -> bool:
+    """_uses() on a file's bytes, kept by content: a base revision asks
+    again about the importers it shares with the head."""
+    key = (data, name)
+    found = _USES.get(key)
+    if found is None:
+        found = _USES[key] = _uses(data.decode("utf-8", "replace"), name)
     return found
 
 
