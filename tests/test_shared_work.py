@@ -218,3 +218,46 @@ def test_where_a_class_is_built_is_a_dependency(tmp_path, fresh):
     assert topics(head) == {"AlphaAPI": "alpha", "BetaAPI": "beta"}
     base = snapshot.build(built_tree(tmp_path / "base", "beta-old"), "fleet")
     assert topics(base) == {"AlphaAPI": "alpha", "BetaAPI": "beta-old"}
+
+
+SERVER = '''import oslo_messaging as messaging
+
+from fleet import handlers
+
+
+def serve(transport):
+    target = messaging.Target(topic='fleet', server='host')
+    return messaging.get_rpc_server(transport, target,
+                                    [handlers.Handler()])
+'''
+HANDLERS = {
+    "head": "def make():\n    return object()\n\n\nHandler = make\n",
+    "base": "class Handler(object):\n\n    def ping(self, ctxt):\n"
+            "        pass\n",
+}
+
+
+def handler_tree(root, which):
+    package = root / "fleet"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "server.py").write_text(SERVER)
+    (package / "handlers.py").write_text(HANDLERS[which])
+    return DiskTree(str(root))
+
+
+def test_a_module_read_only_as_text_is_a_dependency(tmp_path, fresh):
+    """Whether a module holding no RPC code defines the class a server
+    is built with is read from its text, without parsing it; the
+    server's facts depend on that text as on any module they parse."""
+    alone = serving(snapshot.build(handler_tree(tmp_path / "alone", "base"),
+                                   "fleet"))
+    assert alone == [("fleet.handlers.Handler", ("fleet",))]
+    snapshot.forget()
+    index.forget_parsed()
+    head = serving(snapshot.build(handler_tree(tmp_path / "head", "head"),
+                                  "fleet"))
+    assert head != alone
+    base = serving(snapshot.build(handler_tree(tmp_path / "base", "base"),
+                                  "fleet"))
+    assert base == alone

@@ -291,7 +291,7 @@ class Project:
         self._modules: dict[str, Module | None] = {}
         self._classes: dict[int, ClassInfo] = {}
         self._mros: dict[int, tuple] = {}
-        self.digests: dict[str, bytes] = {}  # module name -> content hash
+        self.digests: dict[str, bytes | None] = {}  # name -> content hash
         self._defines: dict = {}
         self._watching = 0        # blocks open
         self._read: list = []     # modules read while one is
@@ -320,8 +320,21 @@ class Project:
                 self._read.clear()
 
     def digest(self, name: str) -> bytes | None:
-        self.module(name)
-        return self.digests.get(name)
+        """The content hash of module ``name`` (None: absent or
+        unreadable), from its bytes: telling whether work done on another
+        tree holds here parses nothing."""
+        self.note((name,))
+        if name not in self.digests:
+            self.digests[name] = None
+            for relpath in module_paths(name):  # as module() finds it
+                try:
+                    data = self.tree.read(relpath)
+                except SourceError:
+                    continue
+                if data is not None:
+                    self.digests[name] = hashlib.sha1(data).digest()
+                    break
+        return self.digests[name]
 
     # -- modules -------------------------------------------------------
     def module(self, name: str) -> Module | None:
@@ -338,7 +351,9 @@ class Project:
 
     def defines_class(self, module: str, name: str) -> bool:
         """Does the source of ``module`` define class ``name`` at the top
-        (read without parsing: deciding whether to parse it at all)?"""
+        (read without parsing: deciding whether to parse it at all)?  The
+        answer depends on the module's text: it is read (noted)."""
+        self.digest(module)
         key = (module, name)
         found = self._defines.get(key)
         if found is None:
