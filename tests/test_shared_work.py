@@ -261,3 +261,33 @@ def test_a_module_read_only_as_text_is_a_dependency(tmp_path, fresh):
     base = serving(snapshot.build(handler_tree(tmp_path / "base", "base"),
                                   "fleet"))
     assert base == alone
+
+
+def test_which_files_build_a_class_is_a_dependency(tmp_path, fresh):
+    """Where no module followed builds the class, the tree's text is
+    searched for it: a file building it that only the base holds is
+    found there, not hidden by the head's answer."""
+    files = {"__init__.py": "", "alpha.py": BUILT.format(name="Alpha"),
+             "beta.py": BUILT.format(name="Beta"),
+             "users.py": "from fleet import beta\n\n"
+                         "BETA = beta.BetaAPI('beta')\n"}
+
+    def tree(root, extra=None):
+        package = root / "fleet"
+        package.mkdir(parents=True)
+        for name, text in {**files, **(extra or {})}.items():
+            (package / name).write_text(text)
+        return DiskTree(str(root))
+
+    def topic(snap):
+        return {c.name: c.topic for c in snap.clients}["BetaAPI"]
+
+    earlier = {"aaa.py": "from fleet import beta\n\n"
+                         "OLD = beta.BetaAPI('beta-old')\n"}
+    alone = topic(snapshot.build(tree(tmp_path / "alone", earlier), "fleet"))
+    assert alone == "beta-old"
+    snapshot.forget()
+    index.forget_parsed()
+    assert topic(snapshot.build(tree(tmp_path / "head"), "fleet")) == "beta"
+    assert topic(snapshot.build(tree(tmp_path / "base", earlier),
+                                "fleet")) == alone

@@ -282,6 +282,13 @@ def _accessor(node) -> bool:
                for d in node.decorator_list)
 
 
+_SEARCH = "\0"  # starts the name of a text search (no module's has it)
+
+
+def _answer_digest(relpaths) -> bytes:
+    return hashlib.sha1("\0".join(relpaths).encode()).digest()
+
+
 class Project:
     """The modules of one tree, loaded on demand and cached."""
 
@@ -319,10 +326,25 @@ class Project:
             if not self._watching:
                 self._read.clear()
 
+    def files_with(self, top: str, needle: str) -> list[str]:
+        """The tree's files holding ``needle``, noted as read: work that
+        depends on which files hold a text (the place a class is built)
+        depends on all of them, as on a module whose content is the
+        answer."""
+        name = f"{_SEARCH}{top}{_SEARCH}{needle}"
+        self.note((name,))
+        found = self.tree.files_with(top, needle)
+        self.digests[name] = _answer_digest(found)
+        return found
+
     def digest(self, name: str) -> bytes | None:
         """The content hash of module ``name`` (None: absent or
         unreadable), from its bytes: telling whether work done on another
         tree holds here parses nothing."""
+        if name.startswith(_SEARCH):  # see files_with()
+            _, top, needle = name.split(_SEARCH, 2)
+            self.files_with(top, needle)
+            return self.digests[name]
         self.note((name,))
         if name not in self.digests:
             self.digests[name] = None
