@@ -116,7 +116,7 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
     problems: list[str] = []
     project = Project(trace, problems)
     inferrer = Inferrer(infer_root)
-    resolver = Resolver(project, inferrer, Options(trace, top))
+    resolver = Resolver(project, inferrer, Options(project, top))
     candidates = list(tree.candidates(top))
     trace.first = list(candidates)
     modules = [m for m in (project.module_at(r) for r in candidates) if m]

@@ -291,3 +291,46 @@ def test_which_files_build_a_class_is_a_dependency(tmp_path, fresh):
     assert topic(snapshot.build(tree(tmp_path / "head"), "fleet")) == "beta"
     assert topic(snapshot.build(tree(tmp_path / "base", earlier),
                                 "fleet")) == alone
+
+
+CONFIGURED = '''import oslo_messaging as messaging
+from oslo_config import cfg
+
+CONF = cfg.CONF
+
+
+class FleetAPI(object):
+
+    def __init__(self):
+        target = messaging.Target(topic=CONF.fleet.topic, version='1.0')
+        self.client = messaging.get_rpc_client(None, target)
+
+    def ping(self, ctxt):
+        return self.client.prepare(version='1.0').cast(ctxt, 'ping')
+'''
+OPTIONS = '''from oslo_config import cfg
+
+fleet_opts = [cfg.StrOpt('topic', default='{topic}')]
+cfg.CONF.register_opts(fleet_opts, group='fleet')
+'''
+
+
+def test_an_option_default_is_a_dependency(tmp_path, fresh):
+    """A topic read from an option is its default as the tree registers
+    it: the module registering it is read, and a base revision with
+    another default is not given the head's topic."""
+    def tree(root, topic):
+        package = root / "fleet"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "rpcapi.py").write_text(CONFIGURED)
+        (package / "conf.py").write_text(OPTIONS.format(topic=topic))
+        return DiskTree(str(root))
+
+    def topic(snap):
+        return [c.topic for c in snap.clients]
+
+    assert topic(snapshot.build(tree(tmp_path / "head", "fleet"),
+                                "fleet")) == ["fleet"]
+    assert topic(snapshot.build(tree(tmp_path / "base", "fleet-old"),
+                                "fleet")) == ["fleet-old"]

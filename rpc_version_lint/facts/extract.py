@@ -318,7 +318,7 @@ class Extractor:
                                     else ())
         found = self._calls_in_searched(name)
         if not found and self.top is not None:
-            files = self.project.files_with(self.top, name + "(")
+            files = self.project.search("text", self.top, name + "(")
             for relpath in files[:_CONSTRUCTION_FILES]:
                 mod = self.project.module_at(relpath)
                 if mod is not None and mod.name not in self._searched:

@@ -282,7 +282,9 @@ def _accessor(node) -> bool:
                for d in node.decorator_list)
 
 
-_SEARCH = "\0"  # starts the name of a text search (no module's has it)
+_SEARCH = "\0"  # starts the name of a search (no module's has it)
+# kind -> (tree, top, key) -> the relpaths holding what is searched for
+SEARCHES = {"text": lambda tree, top, needle: tree.files_with(top, needle)}
 
 
 def _answer_digest(relpaths) -> bytes:
@@ -300,6 +302,7 @@ class Project:
         self._mros: dict[int, tuple] = {}
         self.digests: dict[str, bytes | None] = {}  # name -> content hash
         self._defines: dict = {}
+        self._searches: dict = {}  # search name -> its answer
         self._watching = 0        # blocks open
         self._read: list = []     # modules read while one is
 
@@ -326,24 +329,26 @@ class Project:
             if not self._watching:
                 self._read.clear()
 
-    def files_with(self, top: str, needle: str) -> list[str]:
-        """The tree's files holding ``needle``, noted as read: work that
-        depends on which files hold a text (the place a class is built)
-        depends on all of them, as on a module whose content is the
-        answer."""
-        name = f"{_SEARCH}{top}{_SEARCH}{needle}"
+    def search(self, kind: str, top: str, key: str) -> list[str]:
+        """``SEARCHES[kind]``'s answer, noted as read: work that depends on
+        which files hold a text (the place a class is built, an option's
+        definition) depends on all the files, as on a module whose content
+        is the answer."""
+        name = _SEARCH.join(("", kind, top, key))
         self.note((name,))
-        found = self.tree.files_with(top, needle)
-        self.digests[name] = _answer_digest(found)
+        found = self._searches.get(name)
+        if found is None:
+            found = self._searches[name] = SEARCHES[kind](self.tree, top,
+                                                          key)
+            self.digests[name] = _answer_digest(found)
         return found
 
     def digest(self, name: str) -> bytes | None:
         """The content hash of module ``name`` (None: absent or
         unreadable), from its bytes: telling whether work done on another
         tree holds here parses nothing."""
-        if name.startswith(_SEARCH):  # see files_with()
-            _, top, needle = name.split(_SEARCH, 2)
-            self.files_with(top, needle)
+        if name.startswith(_SEARCH):  # see search()
+            self.search(*name.split(_SEARCH, 3)[1:])
             return self.digests[name]
         self.note((name,))
         if name not in self.digests:

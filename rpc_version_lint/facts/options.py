@@ -17,19 +17,22 @@ import ast
 import re
 import warnings
 
-from .index import nodes
+from ..source.files import module_name
+from .index import SEARCHES, nodes
 
 CONF = "oslo_config.cfg.CONF"
 _ANY = "<any group>"  # options of a module whose registration is not seen
 
 
 class Options:
-    """The string options a tree registers, looked up by name."""
+    """The string options a tree registers, looked up by name.  What a
+    default depends on -- which files define the option, and their
+    text -- is noted as read each time it is asked for (see
+    ``Project.watching``)."""
 
-    def __init__(self, tree, top: str):
-        self.tree = tree
+    def __init__(self, project, top: str):
+        self.project = project
         self.top = top
-        self._by_name: dict = {}
         self._modules: dict = {}
 
     def default(self, dotted: str) -> str | None:
@@ -48,31 +51,38 @@ class Options:
         return found.pop() if len(found) == 1 else None
 
     def _named(self, name: str) -> list:
-        found = self._by_name.get(name)
-        if found is None:
-            found = self._by_name[name] = []
-            # only the modules defining an option of that name are parsed
-            defines = re.compile(rb"Opt\(\s*['\"]" + re.escape(name.encode())
-                                 + rb"['\"]")
-            for relpath in self.tree.option_files(self.top):
-                data = self.tree.read_quietly(relpath)
-                if data and defines.search(data):
-                    found += [(g, d) for n, g, d in self._module(relpath,
-                                                                 data)
-                              if n == name]
+        # only the modules defining an option of that name are parsed
+        found = []
+        for relpath in self.project.search("option", self.top, name):
+            self.project.digest(module_name(relpath))
+            data = self.project.tree.read_quietly(relpath)
+            found += [(g, d) for n, g, d in self._module(relpath, data)
+                      if n == name]
         return found
 
-    def _module(self, relpath: str, data: bytes) -> list:
+    def _module(self, relpath: str, data: bytes | None) -> list:
         found = self._modules.get(relpath)
         if found is None:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    tree = ast.parse(data)
+                    tree = ast.parse(data) if data else None
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 tree = None
             found = self._modules[relpath] = _options(tree) if tree else []
         return found
+
+
+def files_defining(tree, top: str, name: str) -> list[str]:
+    """The files of ``top`` that may define an option named ``name``,
+    sorted."""
+    defines = re.compile(rb"Opt\(\s*['\"]" + re.escape(name.encode())
+                         + rb"['\"]")
+    return sorted(relpath for relpath in tree.option_files(top)
+                  if defines.search(tree.read_quietly(relpath) or b""))
+
+
+SEARCHES["option"] = files_defining
 
 
 def _options(tree: ast.Module) -> list:
