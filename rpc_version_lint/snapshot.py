@@ -12,7 +12,6 @@ the change touched.
 
 from __future__ import annotations
 
-import configparser
 import copy
 import dataclasses
 import hashlib
@@ -120,8 +119,7 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
     candidates = list(tree.candidates(top))
     trace.first = list(candidates)
     modules = [m for m in (project.module_at(r) for r in candidates) if m]
-    points = entry_points(trace)
-    reach = Reach(project, resolver, {m.name for m in modules}, points)
+    reach = Reach(project, resolver, {m.name for m in modules})
 
     def judge(relpath, mentioned):
         mod = project.module_at(relpath)
@@ -148,7 +146,7 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
             modules.append(mod)
             candidates.append(relpath)
     follows = frozenset(reach.modules)
-    extractor = Extractor(project, resolver, reach, points, top)
+    extractor = Extractor(project, resolver, reach, top)
     snapshot = Snapshot("", scanned=len(candidates), problems=problems,
                         python_files=tree.count_python(top))
 
@@ -715,34 +713,3 @@ def _uses(text: str, name: str) -> bool:
         return re.search(rf"^\s*class\s+\w+\s*\([^)]*\b{re.escape(name[1:])}"
                          rf"\b", text, re.MULTILINE) is not None
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
-
-
-# -- entry points (stevedore drivers) ----------------------------------------
-
-def entry_points(tree) -> dict:
-    """(group, name) -> "module:attr" from the tree's setup.cfg
-    ``[entry_points]`` or an installed ``*.dist-info/entry_points.txt``."""
-    found: dict = {}
-    for relpath in tree.metadata_files():
-        data = tree.read_quietly(relpath)
-        if data is None:
-            continue
-        parser = configparser.RawConfigParser()
-        parser.optionxform = str
-        try:
-            parser.read_string(data.decode("utf-8", "replace"))
-        except configparser.Error:
-            continue
-        if relpath.endswith("setup.cfg"):
-            if not parser.has_section("entry_points"):
-                continue
-            for group, value in parser.items("entry_points"):
-                for line in value.splitlines():
-                    name, sep, target = line.partition("=")
-                    if sep:
-                        found[(group.strip(), name.strip())] = target.strip()
-        else:
-            for group in parser.sections():
-                for name, target in parser.items(group):
-                    found[(group.strip(), name.strip())] = target.strip()
-    return found

@@ -334,3 +334,46 @@ def test_an_option_default_is_a_dependency(tmp_path, fresh):
                                 "fleet")) == ["fleet"]
     assert topic(snapshot.build(tree(tmp_path / "base", "fleet-old"),
                                 "fleet")) == ["fleet-old"]
+
+
+DRIVEN = '''import oslo_messaging as messaging
+from stevedore import driver
+
+
+def serve(transport):
+    manager = driver.DriverManager('fleet.managers', 'default').driver
+    target = messaging.Target(topic='fleet', server='host')
+    return messaging.get_rpc_server(transport, target, [manager()])
+'''
+MANAGERS = '''import oslo_messaging as messaging
+
+
+class Manager(object):
+    target = messaging.Target(version='2.0')
+
+
+class OldManager(object):
+    target = messaging.Target(version='1.0')
+'''
+SETUP = "[entry_points]\nfleet.managers =\n    default = fleet.manager:{}\n"
+
+
+def test_an_entry_point_is_a_dependency(tmp_path, fresh):
+    """A manager loaded through a stevedore entry point is the class the
+    tree's setup.cfg names: a base naming another one gets its own."""
+    def tree(root, manager):
+        package = root / "fleet"
+        package.mkdir(parents=True)
+        (root / "setup.cfg").write_text(SETUP.format(manager))
+        (package / "__init__.py").write_text("")
+        (package / "service.py").write_text(DRIVEN)
+        (package / "manager.py").write_text(MANAGERS)
+        return DiskTree(str(root))
+
+    def on_topic(snap):  # the other class is a declared endpoint only
+        return [(path, topics) for path, topics in serving(snap) if topics]
+
+    head = snapshot.build(tree(tmp_path / "head", "Manager"), "fleet")
+    assert on_topic(head) == [("fleet.manager.Manager", ("fleet",))]
+    base = snapshot.build(tree(tmp_path / "base", "OldManager"), "fleet")
+    assert on_topic(base) == [("fleet.manager.OldManager", ("fleet",))]

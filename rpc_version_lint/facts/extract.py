@@ -230,12 +230,10 @@ def _truthy(value) -> bool:
 
 
 class Extractor:
-    def __init__(self, project, resolver, reach=None, entry_points=None,
-                 top=None):
+    def __init__(self, project, resolver, reach=None, top=None):
         self.project = project
         self.resolver = resolver
         self.reach = reach
-        self.entry_points = entry_points or {}
         self.top = top
         self._searched: list | None = None  # module names, in order
         self._names_memo = None  # (endpoint classes, their class names)
@@ -244,7 +242,7 @@ class Extractor:
 
     def interpreter(self, cls=None) -> flow.Interpreter:
         return flow.Interpreter(self.project, self.resolver, cls, self.reach,
-                                self.entry_points, self.handed)
+                                handed=self.handed)
 
     # -- classes and functions that run ----------------------------------
     def run_class(self, cls: ClassInfo, via=frozenset()):

@@ -254,14 +254,13 @@ class Interpreter:
     module-level code)."""
 
     def __init__(self, project, resolver, cls=None, reach=None,
-                 entry_points=None, handed=None):
+                 handed=None):
         self.project = project
         # clients other code handed over (see Record.handed), read back
         # from that outside object by the attribute's name
         self.handed = handed or {}
         self.resolver = resolver
         self.reach = reach
-        self.entry_points = entry_points or {}
         self.cls = cls
         self._mros: dict = {}
         self.record = Record()
@@ -1407,8 +1406,8 @@ class Interpreter:
         """``DriverManager(namespace, name).driver``: the class the entry
         point names (from the tree's setup.cfg or installed metadata)."""
         if isinstance(driver.namespace, Str) and isinstance(driver.name, Str):
-            path = self.entry_points.get((driver.namespace.value,
-                                          driver.name.value))
+            path = self.project.entry_point(driver.namespace.value,
+                                            driver.name.value)
             if path:
                 return self.class_named(Str(path.replace(":", ".")))
         return Unknown("driver chosen by an entry point not found")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..source.files import (
-    SourceError, decode, module_name, module_paths, parse)
+    SourceError, decode, entry_points, module_name, module_paths, parse)
 
 
 @dataclass(frozen=True)
@@ -283,8 +283,17 @@ def _accessor(node) -> bool:
 
 
 _SEARCH = "\0"  # starts the name of a search (no module's has it)
-# kind -> (tree, top, key) -> the relpaths holding what is searched for
-SEARCHES = {"text": lambda tree, top, needle: tree.files_with(top, needle)}
+
+
+def _entry_point(tree, top, key) -> list[str]:
+    target = entry_points(tree).get(tuple(key.split(_SEARCH, 1)))
+    return [target] if target else []
+
+
+# kind -> (tree, top, key) -> the answer, a list of strings (relpaths
+# holding what is searched for, the target of an entry point)
+SEARCHES = {"text": lambda tree, top, needle: tree.files_with(top, needle),
+            "entry point": _entry_point}
 
 
 def _answer_digest(relpaths) -> bytes:
@@ -342,6 +351,12 @@ class Project:
                                                           key)
             self.digests[name] = _answer_digest(found)
         return found
+
+    def entry_point(self, group: str, name: str) -> str | None:
+        """The "module:attr" a stevedore entry point names in the tree's
+        metadata, noted as read like a search."""
+        found = self.search("entry point", "", f"{group}{_SEARCH}{name}")
+        return found[0] if found else None
 
     def digest(self, name: str) -> bytes | None:
         """The content hash of module ``name`` (None: absent or

@@ -48,11 +48,10 @@ def _name(func) -> str:
 class Reach:
     """Reach of the functions and classes of one tree (memoised)."""
 
-    def __init__(self, project, resolver, modules=None, entry_points=None):
+    def __init__(self, project, resolver, modules=None):
         self.project = project
         self.resolver = resolver
         self.modules = modules  # names of the modules followed; None: all
-        self.entry_points = entry_points or {}
         self._memo: dict = {}
         self._classes: dict = {}
         self._servers: dict = {}
@@ -183,7 +182,7 @@ class Reach:
                 for a in call.args]
         args += [None, None]
         if library.kind == "driver":
-            path = self.entry_points.get((args[0], args[1])) \
+            path = self.project.entry_point(args[0], args[1]) \
                 if isinstance(args[0], str) and isinstance(args[1], str) \
                 else None
             path = path.replace(":", ".") if path else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import configparser
 import io
 import os
 import re
@@ -442,3 +443,32 @@ class DiskTree:
         if top not in self._options_of:
             self.candidates(top)
         return list(self._options_of[top])
+
+
+def entry_points(tree) -> dict:
+    """(group, name) -> "module:attr" from the tree's setup.cfg
+    ``[entry_points]`` or an installed ``*.dist-info/entry_points.txt``."""
+    found: dict = {}
+    for relpath in tree.metadata_files():
+        data = tree.read_quietly(relpath)
+        if data is None:
+            continue
+        parser = configparser.RawConfigParser()
+        parser.optionxform = str
+        try:
+            parser.read_string(data.decode("utf-8", "replace"))
+        except configparser.Error:
+            continue
+        if relpath.endswith("setup.cfg"):
+            if not parser.has_section("entry_points"):
+                continue
+            for group, value in parser.items("entry_points"):
+                for line in value.splitlines():
+                    name, sep, target = line.partition("=")
+                    if sep:
+                        found[(group.strip(), name.strip())] = target.strip()
+        else:
+            for group in parser.sections():
+                for name, target in parser.items(group):
+                    found[(group.strip(), name.strip())] = target.strip()
+    return found
