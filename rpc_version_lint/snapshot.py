@@ -257,6 +257,7 @@ def _build(trace, tree, top, pairs, infer_root) -> Snapshot:
                             | {e.relpath for e in snapshot.endpoints})
     snapshot.inferred = inferrer.resolved
     snapshot.inference_calls = inferrer.calls
+    trace.searches = project.searched()
     return snapshot
 
 
@@ -293,6 +294,7 @@ class _Trace:
         self.judged: dict = {}
         self.handed: tuple = ()   # names clients were handed over under
         self.readers: list = []   # the files reading them back
+        self.searches: dict = {}  # Project.search() name -> its digest
 
     def __getattr__(self, name):
         return getattr(self.tree, name)
@@ -314,6 +316,7 @@ class _Trace:
                 "first": self.first, "rounds": self.rounds,
                 "judged": self.judged, "reads": self.reads,
                 "handed": self.handed, "readers": self.readers,
+                "searches": self.searches,
                 "snapshot": snapshot}
 
 
@@ -349,6 +352,12 @@ def _reuse(entry, settings, tree, top) -> Snapshot | None:
         return None
     if any(_digest(tree.read_quietly(relpath)) != digest
            for relpath, digest in entry["reads"].items()):
+        return None
+    # which files hold a text, define an option: files read to answer
+    # are in "reads", but a file newly holding it is found by asking again
+    probe = Project(tree, [])
+    if any(probe.digest(name) != digest
+           for name, digest in entry.get("searches", {}).items()):
         return None
     return entry["snapshot"]
 

@@ -198,3 +198,32 @@ def test_the_command_line_keeps_nothing_when_told(tree, tmp_path):
         if extra:
             assert not directory.exists()
     assert len(os.listdir(directory)) == 1
+
+
+def test_a_file_newly_building_a_client_rebuilds(tmp_path, counting):
+    """Where no module followed builds a client that takes its topic, the
+    tree's text is searched for where it is built: a file the first run
+    never read that now builds it is found by searching again."""
+    package = tmp_path / "tree" / "fleet"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "beta.py").write_text(
+        "import oslo_messaging as messaging\n\n\n"
+        "class BetaAPI(object):\n\n"
+        "    def __init__(self, topic):\n"
+        "        target = messaging.Target(topic=topic, version='1.0')\n"
+        "        self.client = messaging.get_rpc_client(None, target)\n\n"
+        "    def ping(self, ctxt):\n"
+        "        return self.client.call(ctxt, 'ping')\n")
+    (package / "users.py").write_text(
+        "from fleet import beta\n\nBETA = beta.BetaAPI('beta')\n")
+    (package / "early.py").write_text("X = 1\n")
+
+    def topic(snap):
+        return [c.topic for c in snap.clients]
+
+    assert topic(counting(tmp_path / "tree")) == ["beta"]
+    (package / "early.py").write_text(
+        "from fleet import beta\n\nOLD = beta.BetaAPI('beta-old')\n")
+    assert topic(counting(tmp_path / "tree")) == ["beta-old"]
+    assert counting.built == 2

@@ -352,6 +352,11 @@ class Project:
             self.digests[name] = _answer_digest(found)
         return found
 
+    def searched(self) -> dict:
+        """search() name -> the digest of its answer, for every search
+        made (a stored snapshot holds while each answers the same)."""
+        return {name: self.digests[name] for name in self._searches}
+
     def entry_point(self, group: str, name: str) -> str | None:
         """The "module:attr" a stevedore entry point names in the tree's
         metadata, noted as read like a search."""
