@@ -568,10 +568,11 @@ def _bases(project, client):
 
 # -- the second stage of the pre-filter --------------------------------------
 
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+"
-    r"(?:\(([\w, \t\n]+)\)|([\w, \t]+))|import[ \t]+([\w.]+))",
-    re.MULTILINE)
+_STATEMENT = (r"(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+"
+              r"(?:\(([\w, \t\n]+)\)|([\w, \t]+))|"
+              r"import[ \t]+([\w. \t,]+))")
+_IMPORT = re.compile(r"^[ \t]*" + _STATEMENT, re.MULTILINE)
+_NEXT = re.compile(r"[ \t]*;[ \t]*" + _STATEMENT)  # import a; import b
 
 
 def second_stage(tree, top, first: list[str], judge, begin=None) -> list:
@@ -695,14 +696,17 @@ def _scan_imports(data: bytes) -> set:
         at = text.find("import", at + 6)
         if match is None:
             continue
-        base, grouped, items, plain = match.groups()
-        if plain:
-            found.add(plain)
-            continue
-        found.add(base)
-        for item in re.split(r"[,\s]+", grouped or items or ""):
-            if item and item != "as":
-                found.add(f"{base}.{item}")
+        while match is not None:
+            base, grouped, items, plain = match.groups()
+            if plain:  # import a, b.c as d
+                found.update(part.split()[0] for part in plain.split(",")
+                             if part.strip())
+            else:
+                found.add(base)
+                for item in re.split(r"[,\s]+", grouped or items or ""):
+                    if item and item != "as":
+                        found.add(f"{base}.{item}")
+            match = _NEXT.match(text, match.end())
     return found
 
 

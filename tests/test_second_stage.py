@@ -21,10 +21,14 @@ def test_the_import_statements_of_a_source():
         x = "import nothing"
         if True:
             from fleet.compute import utils
+        import json, fleet.scheduler.rpcapi as scheduler_rpcapi
+        import sys; from fleet.cells import rpcapi as cells_rpcapi
         """) == {"os", "fleet", "fleet.rpcapi", "fleet.fleet_rpcapi",
                  "fleet.manager", "fleet.conductor", "fleet.conductor.api",
                  "fleet.conductor.rpcapi", "fleet.compute",
-                 "fleet.compute.utils"}
+                 "fleet.compute.utils", "json", "fleet.scheduler.rpcapi",
+                 "sys", "fleet.cells", "fleet.cells.rpcapi",
+                 "fleet.cells.cells_rpcapi"}
 
 
 def test_no_import_statement():
