@@ -209,7 +209,7 @@ def commit_steps(baseline, base, head, top, config, result) -> list:
     tip = head_sha(tree)
     # the uncommitted changes, when the tree on disk is not HEAD's
     at_tip = GitTree(tree.repo, tip, tree.prefix, "HEAD",
-                     tree.worktree) if tip else None
+                     tree.worktree, sibling=tree) if tip else None
     try:
         dirty = bool(at_tip and at_tip.changed(top))
     finally:
@@ -233,7 +233,7 @@ def commit_steps(baseline, base, head, top, config, result) -> list:
     def at(sha):
         if sha not in trees:
             git_tree = GitTree(tree.repo, sha, tree.prefix, sha[:12],
-                               tree.worktree)
+                               tree.worktree, sibling=tree)
             try:
                 trees[sha] = snapshot.build(git_tree, top, sha[:12],
                                             config.pair_map)

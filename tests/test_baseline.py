@@ -207,3 +207,41 @@ def test_searching_a_revision_for_a_name(tmp_path):
     finally:
         found.close()
         bare.close()
+
+
+def test_a_sibling_revision_hashes_only_its_own_blobs(tmp_path,
+                                                      monkeypatch):
+    """Two revisions compared with the same files on disk (a base and
+    HEAD): a file with the same blob in both is hashed once, and each
+    still tells exactly which files on disk are not its own."""
+    from rpc_version_lint.source import baseline
+    from rpc_version_lint.source.files import DiskTree
+
+    repo = Repo(tmp_path / "repo")
+    package = tmp_path / "repo" / "fleet"
+    package.mkdir()
+    for name in ("__init__.py", "a.py", "b.py", "c.py", "d.py"):
+        (package / name).write_text(f"# {name}\n")
+    base = repo.commit("Base")
+    (package / "b.py").write_text("# b, committed\n")
+    head = repo.commit("Head")
+    (package / "c.py").write_text("# c, not committed\n")
+    hashed = []
+    real = baseline._blob_id
+
+    def counting(data, length):
+        hashed.append(data)
+        return real(data, length)
+
+    monkeypatch.setattr(baseline, "_blob_id", counting)
+    disk = DiskTree(str(tmp_path / "repo"))
+    older = GitTree(repo.path, base, "", "base", disk)
+    newer = GitTree(repo.path, head, "", "HEAD", disk, sibling=older)
+    try:
+        assert older.differs("fleet") == ["fleet/b.py", "fleet/c.py"]
+        assert len(hashed) == 5
+        assert newer.differs("fleet") == ["fleet/c.py"]
+        assert hashed[5:] == [b"# b, committed\n"]  # its own blob only
+    finally:
+        older.close()
+        newer.close()

@@ -117,12 +117,15 @@ class GitTree:
     """
 
     def __init__(self, repo: str, sha: str, prefix: str, label: str,
-                 worktree: DiskTree | None = None):
+                 worktree: DiskTree | None = None, sibling=None):
         self.repo = repo
         self.sha = sha
         self.prefix = prefix  # the tree root inside the repository
         self.label = label
         self.worktree = worktree
+        # another revision compared with the same disk: a file with the
+        # same blob there is on disk or not alike, hashed once
+        self.sibling = sibling
         self._process = None
         self._cache: dict[str, bytes | None] = {}
         self._listing: dict | None = None
@@ -158,6 +161,11 @@ class GitTree:
         if relpath not in self._same:
             data = None
             mode, oid = self.listing()[relpath]
+            sibling = self.sibling
+            if sibling is not None and sibling.worktree is self.worktree \
+                    and sibling.listing().get(relpath) == (mode, oid):
+                self._same[relpath] = sibling._on_disk(relpath)
+                return self._same[relpath]
             if self.worktree is not None and mode != "120000":
                 try:
                     data = self.worktree.read(relpath)
