@@ -28,6 +28,20 @@ FIXTURES = os.path.join(REPO, "fixtures")
 EXPECT_RE = re.compile(r"#\s*expect:\s*(RPC\d{3}(?:\s*,\s*RPC\d{3})*)")
 
 
+def calls_to(monkeypatch, owner, name: str, noted) -> list:
+    """What ``noted(*args)`` gives for each call of ``owner.name`` from
+    now on (the real one still runs)."""
+    seen: list = []
+    real = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        seen.append(noted(*args, **kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return seen
+
+
 def fixture(*parts: str) -> str:
     return os.path.join(FIXTURES, *parts)
 

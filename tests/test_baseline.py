@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import fixture, run_cli
+from conftest import calls_to, fixture, run_cli
 from gitrepo import Repo
 from rpc_version_lint.source.baseline import BaseError, GitTree, find_base
 
@@ -226,14 +226,8 @@ def test_a_sibling_revision_hashes_only_its_own_blobs(tmp_path,
     (package / "b.py").write_text("# b, committed\n")
     head = repo.commit("Head")
     (package / "c.py").write_text("# c, not committed\n")
-    hashed = []
-    real = baseline._blob_id
-
-    def counting(data, length):
-        hashed.append(data)
-        return real(data, length)
-
-    monkeypatch.setattr(baseline, "_blob_id", counting)
+    hashed = calls_to(monkeypatch, baseline, "_blob_id",
+                      lambda data, length: data)
     disk = DiskTree(str(tmp_path / "repo"))
     older = GitTree(repo.path, base, "", "base", disk)
     newer = GitTree(repo.path, head, "", "HEAD", disk, sibling=older)

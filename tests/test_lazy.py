@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from conftest import fixture, release_tree
+from conftest import calls_to, fixture, release_tree
 from rpc_version_lint import engine, rules, snapshot
 from rpc_version_lint.config import Config
 from rpc_version_lint.facts import index
@@ -21,14 +21,8 @@ from rpc_version_lint.source.files import DiskTree
 @pytest.fixture
 def parses(monkeypatch):
     """The relpaths ast-parsed by the tool."""
-    seen = []
-    original = index.parse
-
-    def counting(text, relpath):
-        seen.append(relpath)
-        return original(text, relpath)
-
-    monkeypatch.setattr(index, "parse", counting)
+    seen = calls_to(monkeypatch, index, "parse",
+                    lambda text, relpath: relpath)
     index._PARSED.clear()
     return seen
 

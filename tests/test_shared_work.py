@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import calls_to
 from rpc_version_lint import snapshot
 from rpc_version_lint.facts import index
 from rpc_version_lint.source.files import DiskTree
@@ -154,14 +155,8 @@ def test_a_base_reuses_the_heads_judgments(tmp_path, fresh, monkeypatch,
     """The second stage judges which names of a module others use (here
     the Service that cmd.py starts); a base revision reuses the head's
     judgment when the module and all the judgment read are the same."""
-    judged = []
-    real = snapshot._rpc_names
-
-    def counting(project, mod, reach, mentioned):
-        judged.append(mod.relpath)
-        return real(project, mod, reach, mentioned)
-
-    monkeypatch.setattr(snapshot, "_rpc_names", counting)
+    judged = calls_to(monkeypatch, snapshot, "_rpc_names",
+                      lambda project, mod, reach, mentioned: mod.relpath)
     head = snapshot.build(service_tree(tmp_path / "head"), "fleet")
     assert "fleet/service.py" in judged
     assert serving(head) == [("fleet.manager.Manager", ("fleet",))]

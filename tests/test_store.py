@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import fixture
+from conftest import calls_to, fixture
 from gitrepo import Repo
 from rpc_version_lint import engine, rules, snapshot
 from rpc_version_lint.config import Config
@@ -174,11 +174,8 @@ def test_a_base_revision_is_kept_by_its_commit(tmp_path, monkeypatch):
     repo.put(fixture("procedure", "compute", "n"))
     repo.commit("release")
     monkeypatch.setenv(store_module.ENV, str(tmp_path / "store"))
-    built = []
-    original = snapshot._build
-    monkeypatch.setattr(snapshot, "_build",
-                        lambda *a, **k: built.append(a[1]) or original(
-                            *a, **k))
+    built = calls_to(monkeypatch, snapshot, "_build",
+                     lambda trace, tree, *rest: tree)
     codes = rules.enabled_codes()
     for _ in range(2):
         snapshot.forget()
