@@ -102,9 +102,11 @@ def lacking(apis, proxy) -> dict:
       argument passed positionally lands in whatever parameter sits there
       now, so a reordered or renamed manager signature silently swaps
       values --, must return what the manager returns when clients call()
-      the method (they wait for that result, and get None instead), and
-      the proxy must have every method clients still send at its major,
-      clients sharing the topic included (NoSuchMethod otherwise).
+      the method and the dispatcher hands those calls to the proxy (no
+      endpoint before it takes them): the callers wait for that result,
+      and get None instead; and the proxy must have every method clients
+      still send at its major, clients sharing the topic included
+      (NoSuchMethod otherwise).
       """,
       bad="""
       class _ComputeV5Proxy(object):
