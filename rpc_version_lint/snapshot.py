@@ -357,7 +357,7 @@ def _reuse(entry, settings, tree, top) -> Snapshot | None:
     # are in "reads", but a file newly holding it is found by asking again
     probe = Project(tree, [])
     if any(probe.digest(name) != digest
-           for name, digest in entry.get("searches", {}).items()):
+           for name, digest in entry["searches"].items()):
         return None
     return entry["snapshot"]
 
@@ -592,8 +592,7 @@ def second_stage(tree, top, first: list[str], judge, begin=None) -> list:
         if relpath not in words:
             words[relpath] = _words(tree.read_quietly(relpath) or b"")
         if not name.isascii():
-            return _uses((tree.read_quietly(relpath) or b"").decode(
-                "utf-8", "replace"), name)
+            return _used(tree.read_quietly(relpath) or b"", name)
         return name.encode() in words[relpath]
 
     rounds, fresh = [], list(first)
